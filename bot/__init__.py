@@ -1,0 +1,1 @@
+"""Sotong (소통): a Matrix bot for government working groups."""

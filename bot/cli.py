@@ -1,0 +1,113 @@
+"""The `sotong` command line: run, check-config, db upgrade, dev, say."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+
+EXIT_CONFIG = 2
+
+
+def _settings_or_exit(env_file: Path) -> Settings:
+    try:
+        return load_settings(env_file)
+    except ConfigError as error:
+        print("설정 오류 / configuration errors:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        print(
+            f"See .env.example; settings are read from the environment and {env_file}.",
+            file=sys.stderr,
+        )
+        raise SystemExit(EXIT_CONFIG) from None
+
+
+def setup_logging(level: str = "INFO") -> None:
+    """Structured-ish lines; nio's request logs stay quiet so tokens never reach the log."""
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("nio", "aiohttp.access", "peewee", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.app import run_until_signalled
+
+    settings = _settings_or_exit(args.env_file)
+    asyncio.run(run_until_signalled(settings))
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    settings = _settings_or_exit(args.env_file)
+    print("설정이 올바릅니다 / configuration is valid:")
+    for key, value in settings.masked().items():
+        print(f"  {key} = {value}")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from storage.migrate import current_revision, upgrade
+
+    settings = _settings_or_exit(args.env_file)
+    upgrade(settings.database_url)
+    print(f"database at revision {current_revision(settings.database_url)}")
+    return 0
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    from bot.devsetup import dev_up
+
+    return asyncio.run(dev_up(Path.cwd(), args.env_file))
+
+
+def cmd_say(args: argparse.Namespace) -> int:
+    from bot.say import say
+
+    return asyncio.run(say(Path.cwd(), args.user, args.room, args.text, args.timeout))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sotong", description="Sotong (소통) Matrix bot")
+    parser.add_argument("--env-file", type=Path, default=Path(".env"), help="default: .env")
+    parser.add_argument("--log-level", default="INFO")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot (upgrades the database first)").set_defaults(
+        func=cmd_run
+    )
+    sub.add_parser(
+        "check-config", help="print the effective settings, secrets masked"
+    ).set_defaults(func=cmd_check_config)
+    db = sub.add_parser("db", help="database tasks").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser("upgrade", help="run migrations").set_defaults(func=cmd_db_upgrade)
+    sub.add_parser(
+        "dev", help="start a local Synapse with demo users and write a dev .env"
+    ).set_defaults(func=cmd_dev)
+    say = sub.add_parser("say", help="send a message as a demo user and print the bot's reply")
+    say.add_argument(
+        "--as", dest="user", required=True, help="demo user, e.g. kim or @kim:localhost"
+    )
+    say.add_argument("room", help="room alias or id, e.g. '#demo:localhost'")
+    say.add_argument("text", help='the message, e.g. "!help"')
+    say.add_argument("--timeout", type=float, default=20.0)
+    say.set_defaults(func=cmd_say)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(args.log_level)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,157 @@
+"""Settings: read once from the environment (and `.env`) into one frozen, typed object."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+USER_ID_RE = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d+)?$")
+SERVER_RE = re.compile(r"^[A-Za-z0-9.\-]+(:\d+)?$")
+SECRET_KEYS = frozenset({"MATRIX_PASSWORD", "MATRIX_ACCESS_TOKEN"})
+DEFAULT_DATABASE_URL = "sqlite:///data/sotong.db"
+
+
+class ConfigError(Exception):
+    """Raised with every problem found, so the user can fix them all at once."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The bot's whole configuration; passed down, never read from globals."""
+
+    homeserver: str
+    user_id: str
+    password: str | None
+    access_token: str | None
+    database_url: str = DEFAULT_DATABASE_URL
+    command_prefix: str = "!"
+    timezone: str = "Asia/Seoul"
+    language: str = "ko"
+    allowed_inviters: tuple[str, ...] = ()
+    admin_users: tuple[str, ...] = ()
+    chair_power_level: int = 50
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def server_name(self) -> str:
+        return self.user_id.split(":", 1)[1]
+
+    def masked(self) -> dict[str, str]:
+        """Effective settings as strings, secrets replaced by `***`."""
+        shown: dict[str, str] = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.name in {"password", "access_token"}:
+                value = "***" if value else "(unset)"
+            elif isinstance(value, tuple):
+                value = ",".join(value) or "(none)"
+            shown[field.name] = str(value)
+        return shown
+
+
+def _split_list(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _int_setting(env: Mapping[str, str], key: str, default: int, problems: list[str]) -> int:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        problems.append(f"{key}: '{raw}' is not a whole number")
+        return default
+
+
+def _check_identity(env: Mapping[str, str], problems: list[str]) -> None:
+    homeserver = env.get("MATRIX_HOMESERVER", "").strip()
+    if not homeserver:
+        problems.append("MATRIX_HOMESERVER: missing (e.g. https://matrix.example.go.kr)")
+    elif not homeserver.startswith(("http://", "https://")):
+        problems.append(f"MATRIX_HOMESERVER: '{homeserver}' must start with http:// or https://")
+    user_id = env.get("MATRIX_USER_ID", "").strip()
+    if not user_id:
+        problems.append("MATRIX_USER_ID: missing (e.g. @sotong:example.go.kr)")
+    elif not USER_ID_RE.match(user_id):
+        problems.append(f"MATRIX_USER_ID: '{user_id}' is not a Matrix user id")
+    if not env.get("MATRIX_PASSWORD") and not env.get("MATRIX_ACCESS_TOKEN"):
+        problems.append("MATRIX_PASSWORD or MATRIX_ACCESS_TOKEN: one of them is required")
+
+
+def _check_lists(inviters: tuple[str, ...], admins: tuple[str, ...], problems: list[str]) -> None:
+    for entry in inviters:
+        if not (USER_ID_RE.match(entry) or SERVER_RE.match(entry)):
+            problems.append(f"ALLOWED_INVITERS: '{entry}' is neither a user id nor a server name")
+    for entry in admins:
+        if not USER_ID_RE.match(entry):
+            problems.append(f"ADMIN_USERS: '{entry}' is not a Matrix user id")
+
+
+def _check_values(settings: Settings, problems: list[str]) -> None:
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"TIMEZONE: '{settings.timezone}' is not a known time zone")
+    if settings.language not in {"ko", "en"}:
+        problems.append(f"LANGUAGE: '{settings.language}' must be ko or en")
+    if not settings.command_prefix or " " in settings.command_prefix:
+        problems.append("COMMAND_PREFIX: must be non-empty and contain no spaces")
+    if not 0 <= settings.chair_power_level <= 100:
+        problems.append("CHAIR_POWER_LEVEL: must be between 0 and 100")
+    if not 0 < settings.web_port < 65536:
+        problems.append("WEB_PORT: must be a port number (1-65535)")
+    if not settings.database_url.startswith(("sqlite", "postgresql")):
+        problems.append("DATABASE_URL: must be a sqlite:/// or postgresql+psycopg:// URL")
+
+
+def settings_from_mapping(env: Mapping[str, str]) -> Settings:
+    """Build settings from a plain mapping; raise ConfigError listing every problem."""
+    problems: list[str] = []
+    _check_identity(env, problems)
+    inviters = _split_list(env.get("ALLOWED_INVITERS", ""))
+    admins = _split_list(env.get("ADMIN_USERS", ""))
+    _check_lists(inviters, admins, problems)
+    settings = Settings(
+        homeserver=env.get("MATRIX_HOMESERVER", "").strip().rstrip("/"),
+        user_id=env.get("MATRIX_USER_ID", "").strip(),
+        password=env.get("MATRIX_PASSWORD") or None,
+        access_token=env.get("MATRIX_ACCESS_TOKEN") or None,
+        database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
+        command_prefix=env.get("COMMAND_PREFIX", "!").strip() or "!",
+        timezone=env.get("TIMEZONE", "").strip() or "Asia/Seoul",
+        language=env.get("LANGUAGE", "").strip() or "ko",
+        allowed_inviters=inviters,
+        admin_users=admins,
+        chair_power_level=_int_setting(env, "CHAIR_POWER_LEVEL", 50, problems),
+        web_host=env.get("WEB_HOST", "").strip() or "127.0.0.1",
+        web_port=_int_setting(env, "WEB_PORT", 8080, problems),
+    )
+    _check_values(settings, problems)
+    if problems:
+        raise ConfigError(problems)
+    return settings
+
+
+def load_settings(env_file: Path | None = Path(".env")) -> Settings:
+    """Merge `.env` (if present) under the process environment, then validate."""
+    merged: dict[str, str] = {}
+    if env_file is not None and env_file.exists():
+        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    merged.update(os.environ)
+    return settings_from_mapping(merged)

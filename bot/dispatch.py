@@ -1,0 +1,203 @@
+"""Routes events: each once, never the bot's own; commands run in their own guarded tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.config import Settings
+from commands.context import Context, Messenger, RuntimeInfo
+from commands.errors import CommandError, PermissionDenied, UserInputError
+from commands.framework import Command, Registry, Role, bind, tokenize
+from commands.i18n import Text
+from commands.permissions import is_allowed_inviter, role_of
+from commands.render import Notice
+from storage.models import AuditEntry
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+OUTCOME_OK, OUTCOME_INVALID, OUTCOME_DENIED, OUTCOME_ERROR = "ok", "invalid", "denied", "error"
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """A text message as the dispatcher sees it, free of nio types."""
+
+    event_id: str
+    room_id: str
+    sender: str
+    body: str
+    thread_root: str | None = None
+
+
+class Dispatcher:
+    """Claims events, keeps membership current and runs commands."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        registry: Registry,
+        repos: Repositories,
+        messenger: Messenger,
+        runtime: RuntimeInfo,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.repos = repos
+        self.messenger = messenger
+        self.runtime = runtime
+        self.clock = clock
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def on_message(self, message: IncomingMessage) -> None:
+        """Handle a message once: commands are started in their own task."""
+        if message.sender == self.settings.user_id:
+            return
+        if not await self.repos.events.claim(message.event_id, message.room_id):
+            return
+        if message.body.startswith(self.settings.command_prefix):
+            task = asyncio.create_task(self._guarded(message), name=f"cmd:{message.event_id}")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def on_member(
+        self, room_id: str, user_id: str, membership: str, display_name: str | None
+    ) -> None:
+        await self.repos.rooms.set_member(room_id, user_id, membership, display_name)
+        if user_id == self.settings.user_id:
+            await self.repos.rooms.set_joined(room_id, membership == "join")
+
+    async def on_power_levels(self, room_id: str, users: dict[str, int], default: int) -> None:
+        await self.repos.rooms.set_power_levels(room_id, users, default)
+
+    def accepts_invite(self, inviter: str) -> bool:
+        allowed = is_allowed_inviter(inviter, self.settings.allowed_inviters)
+        if not allowed:
+            log.warning("refusing invite from %s: not in ALLOWED_INVITERS", inviter)
+        return allowed
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait for running commands (on shutdown), cancelling any that outlive `timeout`."""
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+        for task in pending:
+            task.cancel()
+
+    async def _guarded(self, message: IncomingMessage) -> None:
+        try:
+            await self.run_command(message)
+        except Exception:
+            log.exception("command task for %s failed outside the error sink", message.event_id)
+
+    async def run_command(self, message: IncomingMessage) -> None:
+        """Parse, check the role, run, and turn every error into a short reply."""
+        ctx = self._context(message)
+        text = message.body[len(self.settings.command_prefix) :]
+        command: Command | None = None
+        try:
+            tokens = tokenize(text)
+            if not tokens:
+                return
+            command = self.registry.lookup(tokens[0])
+            if command is None:
+                await ctx.reply(self._unknown(tokens[0]))
+                return
+            command, rest = command.resolve(tokens[1:])
+            await self._check_role(ctx, command)
+            arguments = bind(command.args, rest)
+            assert command.handler is not None
+            await command.handler(ctx, **arguments)
+            await self._audit(ctx, command, text, OUTCOME_OK)
+        except CommandError as error:
+            await self._audit(ctx, command, text, _outcome(error))
+            await ctx.reply(Notice.plain(self._explain(error, command)))
+        except Exception:
+            reference = secrets.token_hex(4)
+            log.exception("command failed [ref %s] in %s: %r", reference, message.room_id, text)
+            await self._audit(ctx, command, text, OUTCOME_ERROR, reference)
+            await ctx.reply(
+                Notice.plain(
+                    Text(
+                        f"처리 중 오류가 발생했습니다. 참조 번호: {reference}",
+                        f"Something went wrong. Reference: {reference}",
+                    ).both(self.settings.language)
+                )
+            )
+
+    def _context(self, message: IncomingMessage) -> Context:
+        return Context(
+            sender=message.sender,
+            room_id=message.room_id,
+            event_id=message.event_id,
+            thread_root=message.thread_root,
+            messenger=self.messenger,
+            repos=self.repos,
+            settings=self.settings,
+            clock=self.clock,
+            runtime=self.runtime,
+            registry=self.registry,
+        )
+
+    async def _check_role(self, ctx: Context, command: Command) -> None:
+        if command.role == Role.MEMBER:
+            return
+        member = await self.repos.rooms.member(ctx.room_id, ctx.sender)
+        level = member.power_level if member else 0
+        held = role_of(
+            ctx.sender, level, self.settings.chair_power_level, self.settings.admin_users
+        )
+        if held < command.role:
+            needed = {Role.CHAIR: ("의장(WG 의장)", "chair"), Role.ADMIN: ("관리자", "admin")}
+            ko, en = needed[command.role]
+            raise PermissionDenied(
+                f"이 명령은 {ko} 권한이 필요합니다.", f"This command needs the {en} role."
+            )
+
+    def _unknown(self, word: str) -> Notice:
+        prefix = self.settings.command_prefix
+        guess = self.registry.suggest(word)
+        ko = f"알 수 없는 명령어입니다: {prefix}{word}."
+        en = f"Unknown command: {prefix}{word}."
+        if guess:
+            ko += f" 혹시 {prefix}{guess} 을(를) 찾으셨나요?"
+            en += f" Did you mean {prefix}{guess}?"
+        ko += f" 전체 목록: {prefix}도움말"
+        en += f" All commands: {prefix}help"
+        return Notice.plain(Text(ko, en).both(self.settings.language))
+
+    def _explain(self, error: CommandError, command: Command | None) -> str:
+        text = Text(error.ko, error.en).both(self.settings.language)
+        if isinstance(error, UserInputError) and command is not None:
+            usage = command.usage(self.settings.command_prefix)
+            text += f"\n사용법 / Usage: {usage}"
+        return f"⚠️ {text}"
+
+    async def _audit(
+        self,
+        ctx: Context,
+        command: Command | None,
+        text: str,
+        outcome: str,
+        reference: str | None = None,
+    ) -> None:
+        if command is None or command.role == Role.MEMBER:
+            return
+        entry = AuditEntry(
+            user_id=ctx.sender,
+            room_id=ctx.room_id,
+            command=command.path[:64],
+            arguments=text,
+            outcome=outcome,
+            reference=reference,
+        )
+        await self.repos.audit.record(entry)
+
+
+def _outcome(error: CommandError) -> str:
+    return OUTCOME_DENIED if isinstance(error, PermissionDenied) else OUTCOME_INVALID

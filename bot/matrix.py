@@ -1,0 +1,133 @@
+"""The Matrix side of the bot: one login per install, and a sync loop that loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from nio import AsyncClient, AsyncClientConfig, LoginResponse, SyncResponse, WhoamiResponse
+
+from bot.config import Settings
+from bot.dispatch import Dispatcher
+from bot.sync import SYNC_FILTER, SyncProcessor
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+SYNC_TIMEOUT_MS = 30_000
+DEVICE_NAME = "Sotong bot"
+
+
+class LoginFailed(RuntimeError):
+    """The homeserver refused the configured credentials."""
+
+
+@dataclass
+class Runtime:
+    """Live facts for `!status` and `/healthz`."""
+
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    last_sync_at: datetime | None = None
+
+
+def make_client(settings: Settings, store_path: Path) -> AsyncClient:
+    """A nio client whose retries honour `retry_after_ms` and reconnect quickly."""
+    config = AsyncClientConfig(
+        max_limit_exceeded=None,
+        max_timeouts=None,
+        backoff_factor=0.25,
+        max_timeout_retry_wait_time=2.0,
+        store_sync_tokens=False,
+        encryption_enabled=False,
+        request_timeout=SYNC_TIMEOUT_MS / 1000 + 30,
+    )
+    store_path.mkdir(parents=True, exist_ok=True)
+    return AsyncClient(
+        settings.homeserver, settings.user_id, store_path=str(store_path), config=config
+    )
+
+
+async def log_in(client: AsyncClient, settings: Settings, repos: Repositories) -> None:
+    """Reuse the stored token and device; log in only on a fresh install."""
+    stored = await repos.sessions.get(settings.user_id)
+    if stored is not None:
+        client.restore_login(settings.user_id, stored.device_id, stored.access_token)
+        if isinstance(await client.whoami(), WhoamiResponse):
+            return
+        log.warning("stored access token was refused; logging in again")
+    if settings.access_token:
+        client.access_token = settings.access_token
+        whoami = await client.whoami()
+        if not isinstance(whoami, WhoamiResponse) or not whoami.device_id:
+            raise LoginFailed(f"MATRIX_ACCESS_TOKEN was refused: {whoami}")
+        client.restore_login(settings.user_id, whoami.device_id, settings.access_token)
+    else:
+        response = await client.login(settings.password, device_name=DEVICE_NAME)
+        if not isinstance(response, LoginResponse):
+            raise LoginFailed(f"login as {settings.user_id} failed: {response}")
+    await repos.sessions.save_login(settings.user_id, client.access_token, client.device_id)
+    log.info("logged in as %s, device %s", settings.user_id, client.device_id)
+
+
+class SyncLoop:
+    """Syncs until stopped, persisting `next_batch` after each fully processed batch."""
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        settings: Settings,
+        repos: Repositories,
+        dispatcher: Dispatcher,
+        runtime: Runtime,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.client = client
+        self.settings = settings
+        self.repos = repos
+        self.processor = SyncProcessor(client, dispatcher)
+        self.runtime = runtime
+        self.clock = clock
+        self.stopping = asyncio.Event()
+        self.synced_once = asyncio.Event()
+
+    async def run(self) -> None:
+        stored = await self.repos.sessions.get(self.settings.user_id)
+        since = stored.next_batch if stored else None
+        if since is None:
+            log.info("fresh install: skipping room history, old commands are not answered")
+        while not self.stopping.is_set():
+            response = await self._sync_once(since)
+            if response is None:
+                continue
+            await self.processor.process(response, since)
+            since = response.next_batch
+            await self.repos.sessions.save_next_batch(self.settings.user_id, since)
+            self.runtime.last_sync_at = self.clock()
+            self.synced_once.set()
+
+    async def _sync_once(self, since: str | None) -> SyncResponse | None:
+        timeout = 0 if since is None or not self.synced_once.is_set() else SYNC_TIMEOUT_MS
+        sync = asyncio.create_task(
+            self.client.sync(timeout=timeout, since=since, sync_filter=SYNC_FILTER)
+        )
+        stop = asyncio.create_task(self.stopping.wait())
+        done, _ = await asyncio.wait({sync, stop}, return_when=asyncio.FIRST_COMPLETED)
+        if sync not in done:
+            sync.cancel()
+            return None
+        stop.cancel()
+        try:
+            response = sync.result()
+        except Exception as error:
+            response = error
+        if isinstance(response, SyncResponse):
+            return response
+        log.warning("sync failed: %r; retrying", response)
+        await asyncio.sleep(1.0)
+        return None
+
+    def stop(self) -> None:
+        self.stopping.set()

@@ -1,0 +1,71 @@
+"""The Messenger that commands speak through, implemented over a nio client."""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any
+
+from nio import AsyncClient, ErrorResponse, UploadResponse
+
+from commands.render import Notice, relate
+
+log = logging.getLogger(__name__)
+
+
+class MatrixSendError(RuntimeError):
+    """The homeserver refused an event even after nio's own retries (429 is retried there)."""
+
+
+def _event_id(response: Any, what: str) -> str:
+    if isinstance(response, ErrorResponse) or not hasattr(response, "event_id"):
+        raise MatrixSendError(f"{what} failed: {getattr(response, 'status_code', response)}")
+    return str(response.event_id)
+
+
+class NioMessenger:
+    """Sends notices, reactions, files and state; rate limits are honoured by nio's retry."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.client = client
+
+    async def send_notice(
+        self, room_id: str, notice: Notice, reply_to: str | None, thread_root: str | None
+    ) -> str:
+        content = notice.content()
+        relate(content, reply_to, thread_root)
+        return await self.send_event(room_id, "m.room.message", content)
+
+    async def send_event(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
+        response = await self.client.room_send(
+            room_id, event_type, content, ignore_unverified_devices=True
+        )
+        return _event_id(response, f"sending {event_type} to {room_id}")
+
+    async def react(self, room_id: str, event_id: str, key: str) -> str:
+        content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+        return await self.send_event(room_id, "m.reaction", content)
+
+    async def send_file(
+        self, room_id: str, filename: str, data: bytes, mimetype: str, thread_root: str | None
+    ) -> str:
+        response, _keys = await self.client.upload(
+            io.BytesIO(data), content_type=mimetype, filename=filename, filesize=len(data)
+        )
+        if not isinstance(response, UploadResponse):
+            raise MatrixSendError(f"upload of {filename} failed: {response}")
+        content: dict[str, Any] = {
+            "msgtype": "m.file",
+            "body": filename,
+            "filename": filename,
+            "url": response.content_uri,
+            "info": {"mimetype": mimetype, "size": len(data)},
+        }
+        relate(content, None, thread_root)
+        return await self.send_event(room_id, "m.room.message", content)
+
+    async def set_room_state(
+        self, room_id: str, event_type: str, state_key: str, content: dict[str, Any]
+    ) -> str:
+        response = await self.client.room_put_state(room_id, event_type, content, state_key)
+        return _event_id(response, f"setting {event_type} in {room_id}")

@@ -1,0 +1,132 @@
+"""Turns one sync batch into dispatcher calls, filling `limited` timeline gaps first.
+
+A stock Synapse returns at most 100 timeline events per room and sync; under a burst
+the rest would be silently skipped. Paging `/messages` back from the timeline's
+`prev_batch` to the previous `since` token recovers them, so no command is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from nio import (
+    AsyncClient,
+    InviteMemberEvent,
+    MessageDirection,
+    PowerLevelsEvent,
+    RoomMemberEvent,
+    RoomMessagesResponse,
+    RoomMessageText,
+    SyncResponse,
+)
+from nio.responses import RoomInfo
+
+from bot.dispatch import Dispatcher, IncomingMessage
+
+log = logging.getLogger(__name__)
+SYNC_FILTER: dict[str, Any] = {
+    "room": {"timeline": {"limit": 100}, "state": {"lazy_load_members": False}},
+    "presence": {"not_types": ["*"]},
+}
+GAP_PAGE = 100
+GAP_MAX_PAGES = 50
+
+
+def thread_root_of(event: Any) -> str | None:
+    relation = event.source.get("content", {}).get("m.relates_to") or {}
+    return relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
+
+
+def is_edit(event: Any) -> bool:
+    relation = event.source.get("content", {}).get("m.relates_to") or {}
+    return relation.get("rel_type") == "m.replace"
+
+
+async def fill_gap(client: AsyncClient, room_id: str, prev_batch: str, since: str) -> list[Any]:
+    """Events between the previous sync and the start of a limited timeline, oldest first."""
+    events: list[Any] = []
+    start = prev_batch
+    for _ in range(GAP_MAX_PAGES):
+        response = await client.room_messages(
+            room_id, start=start, end=since, direction=MessageDirection.back, limit=GAP_PAGE
+        )
+        if not isinstance(response, RoomMessagesResponse):
+            log.warning("gap fill in %s failed: %s", room_id, response)
+            break
+        events.extend(response.chunk)
+        if not response.chunk or not response.end or response.end == start:
+            break
+        start = response.end
+    log.info("filled a gap of %d events in %s", len(events), room_id)
+    return list(reversed(events))
+
+
+class SyncProcessor:
+    """Feeds a sync response to the dispatcher: state first, then the timeline in order."""
+
+    def __init__(self, client: AsyncClient, dispatcher: Dispatcher) -> None:
+        self.client = client
+        self.dispatcher = dispatcher
+
+    async def process(self, response: SyncResponse, since: str | None) -> None:
+        """With `since` None (a fresh install) messages are not answered, only recorded."""
+        for room_id, info in response.rooms.join.items():
+            await self._joined_room(room_id, info, since)
+        for room_id in response.rooms.leave:
+            await self.dispatcher.on_member(
+                room_id, self.dispatcher.settings.user_id, "leave", None
+            )
+        for room_id, invite in response.rooms.invite.items():
+            await self._invite(room_id, invite.invite_state)
+
+    async def _joined_room(self, room_id: str, info: RoomInfo, since: str | None) -> None:
+        timeline = list(info.timeline.events)
+        if since is not None and info.timeline.limited and info.timeline.prev_batch:
+            timeline = await fill_gap(self.client, room_id, info.timeline.prev_batch, since) + (
+                timeline
+            )
+        for event in info.state:
+            await self._state(room_id, event)
+        for event in timeline:
+            await self._state(room_id, event)
+            if since is not None and isinstance(event, RoomMessageText) and not is_edit(event):
+                await self.dispatcher.on_message(
+                    IncomingMessage(
+                        event_id=event.event_id,
+                        room_id=room_id,
+                        sender=event.sender,
+                        body=event.body,
+                        thread_root=thread_root_of(event),
+                    )
+                )
+
+    async def _state(self, room_id: str, event: Any) -> None:
+        if isinstance(event, RoomMemberEvent):
+            name = (event.content or {}).get("displayname")
+            await self.dispatcher.on_member(room_id, event.state_key, event.membership, name)
+        elif isinstance(event, PowerLevelsEvent):
+            users = dict(event.power_levels.users)
+            await self.dispatcher.on_power_levels(
+                room_id, users, event.power_levels.defaults.users_default
+            )
+
+    async def _invite(self, room_id: str, invite_state: list[Any]) -> None:
+        me = self.dispatcher.settings.user_id
+        inviter = next(
+            (
+                e.sender
+                for e in invite_state
+                if isinstance(e, InviteMemberEvent)
+                and e.state_key == me
+                and e.membership == "invite"
+            ),
+            None,
+        )
+        if inviter is None:
+            return
+        if self.dispatcher.accepts_invite(inviter):
+            response = await self.client.join(room_id)
+            log.info("joined %s on invite from %s: %s", room_id, inviter, type(response).__name__)
+        else:
+            await self.client.room_leave(room_id)

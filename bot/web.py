@@ -1,0 +1,36 @@
+"""The bot's small web server: health now; metrics, calendars and the map later."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from aiohttp import web
+
+from bot.matrix import Runtime
+
+STALE_AFTER = timedelta(minutes=2)
+
+
+def build_app(runtime: Runtime, clock: Callable[[], datetime]) -> web.Application:
+    """`/healthz`: 200 while syncing, 503 when the last good sync is too old."""
+
+    async def healthz(_request: web.Request) -> web.Response:
+        last: datetime | None = runtime.last_sync_at
+        healthy = last is not None and clock() - last < STALE_AFTER
+        body = {
+            "status": "ok" if healthy else "stale",
+            "last_sync": last.isoformat() if last else None,
+        }
+        return web.json_response(body, status=200 if healthy else 503)
+
+    app = web.Application()
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+async def start_web(app: web.Application, host: str, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner

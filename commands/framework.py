@@ -1,0 +1,248 @@
+"""Declaring commands: one decorator carries name, aliases, arguments, role and help.
+
+Commands are plain values (no global registry): `Registry.collect` gathers them from
+modules, and usage lines and `!help` are generated from the declarations.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import inspect
+import shlex
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from commands.errors import UserInputError
+from commands.i18n import Text
+
+
+class Role(enum.IntEnum):
+    """Who may run a command; higher includes lower."""
+
+    MEMBER = 0
+    CHAIR = 1
+    ADMIN = 2
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument: positional by default, `--name value` when `option`, rest-of-line when
+    `rest`. `convert` turns the raw text into a value or raises UserInputError."""
+
+    name: str
+    convert: Callable[[str], Any] = str
+    optional: bool = False
+    option: bool = False
+    rest: bool = False
+    default: Any = None
+
+    def usage(self) -> str:
+        shown = f"--{self.name} {self.name.upper()}" if self.option else self.name.upper()
+        shown = f"{shown}…" if self.rest else shown
+        return f"[{shown}]" if self.optional or self.option else shown
+
+
+Handler = Callable[..., Awaitable[None]]
+
+
+@dataclass
+class Command:
+    """A declared command, or a group of subcommands when `handler` is None."""
+
+    name: str
+    aliases: tuple[str, ...]
+    args: tuple[Arg, ...]
+    role: Role
+    help: Text
+    handler: Handler | None
+    parent: Command | None = None
+    subcommands: dict[str, Command] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return f"{self.parent.path} {self.name}" if self.parent else self.name
+
+    def usage(self, prefix: str) -> str:
+        if self.subcommands:
+            names = "|".join(sorted({c.name for c in self.subcommands.values()}))
+            return f"{prefix}{self.path} <{names}>"
+        return " ".join([f"{prefix}{self.path}", *(a.usage() for a in self.args)])
+
+    def command(
+        self,
+        name: str,
+        *,
+        aliases: Iterable[str] = (),
+        args: Iterable[Arg] = (),
+        role: Role = Role.MEMBER,
+        help_en: str = "",
+    ) -> Callable[[Handler], Command]:
+        """Declare a subcommand of this group."""
+
+        def wrap(handler: Handler) -> Command:
+            child = _make(name, aliases, args, role, help_en, handler)
+            child.parent = self
+            for word in (child.name, *child.aliases):
+                self.subcommands[word] = child
+            return child
+
+        return wrap
+
+    def resolve(self, tokens: list[str]) -> tuple[Command, list[str]]:
+        """Walk into subcommands by the leading tokens."""
+        if not self.subcommands:
+            return self, tokens
+        if tokens and tokens[0] in self.subcommands:
+            return self.subcommands[tokens[0]].resolve(tokens[1:])
+        raise UserInputError("하위 명령을 골라 주세요.", "Choose a subcommand.")
+
+
+def _help_of(handler: Handler | None, help_en: str) -> Text:
+    doc = inspect.getdoc(handler) if handler else ""
+    ko = (doc or "").strip().splitlines()[0] if doc else ""
+    return Text(ko=ko or help_en, en=help_en or ko)
+
+
+def _make(
+    name: str,
+    aliases: Iterable[str],
+    args: Iterable[Arg],
+    role: Role,
+    help_en: str,
+    handler: Handler | None,
+) -> Command:
+    return Command(
+        name=name,
+        aliases=tuple(aliases),
+        args=tuple(args),
+        role=role,
+        help=_help_of(handler, help_en),
+        handler=handler,
+    )
+
+
+def command(
+    name: str,
+    *,
+    aliases: Iterable[str] = (),
+    args: Iterable[Arg] = (),
+    role: Role = Role.MEMBER,
+    help_en: str = "",
+) -> Callable[[Handler], Command]:
+    """Declare a top-level command. The handler's docstring (first line) is its Korean help."""
+    return lambda handler: _make(name, aliases, args, role, help_en, handler)
+
+
+def group(name: str, *, aliases: Iterable[str] = (), help_ko: str, help_en: str) -> Command:
+    """Declare a command family whose subcommands are added with `.command(...)`."""
+    return Command(name, tuple(aliases), (), Role.MEMBER, Text(help_ko, help_en), None)
+
+
+def tokenize(text: str) -> list[str]:
+    """Split like a shell, so quoted titles stay one argument."""
+    try:
+        return shlex.split(text)
+    except ValueError as error:
+        raise UserInputError(
+            "따옴표가 닫히지 않았습니다.", f"Unbalanced quotes: {error}."
+        ) from error
+
+
+def _convert(arg: Arg, raw: str) -> Any:
+    try:
+        return arg.convert(raw)
+    except UserInputError:
+        raise
+    except (ValueError, TypeError) as error:
+        raise UserInputError(
+            f"'{raw}'은(는) {arg.name}(으)로 쓸 수 없습니다.",
+            f"'{raw}' is not a valid {arg.name}.",
+        ) from error
+
+
+def _take_options(spec: tuple[Arg, ...], tokens: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """Pull `--name value` pairs out; after a bare `--` everything is positional."""
+    options = {a.name: a for a in spec if a.option}
+    values: dict[str, Any] = {}
+    rest: list[str] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token == "--":
+            rest.extend(tokens[index + 1 :])
+            break
+        name = token[2:] if token.startswith("--") and token[2:3].isalpha() else None
+        if name is None:
+            rest.append(token)
+            index += 1
+            continue
+        if name not in options:
+            raise UserInputError(f"알 수 없는 옵션: {token}", f"Unknown option: {token}")
+        if index + 1 >= len(tokens):
+            raise UserInputError(f"{token} 뒤에 값이 필요합니다.", f"{token} needs a value.")
+        values[name] = _convert(options[name], tokens[index + 1])
+        index += 2
+    return values, rest
+
+
+def bind(spec: tuple[Arg, ...], tokens: list[str]) -> dict[str, Any]:
+    """Match tokens to the declared arguments; missing or leftover ones are errors."""
+    values, positional = _take_options(spec, tokens)
+    for arg in (a for a in spec if not a.option):
+        if arg.rest:
+            if positional:
+                values[arg.name] = _convert(arg, " ".join(positional))
+                positional = []
+            elif not arg.optional:
+                raise _missing(arg)
+            continue
+        if positional:
+            values[arg.name] = _convert(arg, positional.pop(0))
+        elif not arg.optional:
+            raise _missing(arg)
+    if positional:
+        extra = " ".join(positional)
+        raise UserInputError(f"남는 인자가 있습니다: {extra}", f"Unexpected arguments: {extra}")
+    for arg in spec:
+        values.setdefault(arg.name, arg.default)
+    return values
+
+
+def _missing(arg: Arg) -> UserInputError:
+    return UserInputError(
+        f"{arg.name.upper()} 인자가 필요합니다.", f"Missing argument {arg.name.upper()}."
+    )
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Every command by each of its words (name and aliases)."""
+
+    by_word: dict[str, Command]
+
+    @classmethod
+    def collect(cls, modules: Iterable[ModuleType]) -> Registry:
+        by_word: dict[str, Command] = {}
+        for module in modules:
+            for value in vars(module).values():
+                if isinstance(value, Command) and value.parent is None:
+                    for word in (value.name, *value.aliases):
+                        if word in by_word and by_word[word] is not value:
+                            raise ValueError(f"command word '{word}' declared twice")
+                        by_word[word] = value
+        return cls(by_word)
+
+    def lookup(self, word: str) -> Command | None:
+        return self.by_word.get(word) or self.by_word.get(word.lower())
+
+    def commands(self) -> list[Command]:
+        unique = {id(c): c for c in self.by_word.values()}
+        return sorted(unique.values(), key=lambda c: c.name)
+
+    def suggest(self, word: str) -> str | None:
+        """The closest known command word, for 'did you mean'."""
+        matches = difflib.get_close_matches(word.lower(), list(self.by_word), n=1, cutoff=0.5)
+        return matches[0] if matches else None

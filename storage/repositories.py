@@ -1,0 +1,191 @@
+"""Small repository classes: the only place SQL lives. They know nothing of Matrix clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import Database
+from storage.models import (
+    AuditEntry,
+    BotSession,
+    Membership,
+    PowerLevel,
+    ProcessedEvent,
+    Room,
+    utcnow,
+)
+from storage.upsert import insert_ignore, upsert
+
+
+class SessionRepository:
+    """The bot's login and sync position."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, user_id: str) -> BotSession | None:
+        async with self.db.session() as session:
+            return await session.get(BotSession, user_id)
+
+    async def save_login(self, user_id: str, access_token: str, device_id: str) -> None:
+        values = {
+            "user_id": user_id,
+            "access_token": access_token,
+            "device_id": device_id,
+            "updated_at": utcnow(),
+        }
+        async with self.db.session() as session:
+            await upsert(session, BotSession.__table__, values, ["user_id"])
+
+    async def save_next_batch(self, user_id: str, next_batch: str) -> None:
+        async with self.db.session() as session:
+            row = await session.get(BotSession, user_id)
+            if row is None:
+                raise LookupError(f"no stored session for {user_id}")
+            row.next_batch = next_batch
+            row.updated_at = utcnow()
+            session.add(row)
+
+
+class EventLedger:
+    """Claims event ids so that each event is handled exactly once, even across restarts."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def claim(self, event_id: str, room_id: str) -> bool:
+        """True when this is the first time the event is seen."""
+        values = {"event_id": event_id, "room_id": room_id, "processed_at": utcnow()}
+        async with self.db.session() as session:
+            return await insert_ignore(session, ProcessedEvent.__table__, values)
+
+    async def seen(self, event_id: str) -> bool:
+        async with self.db.session() as session:
+            return await session.get(ProcessedEvent, event_id) is not None
+
+    async def prune_before(self, cutoff: datetime) -> int:
+        async with self.db.session() as session:
+            result = await session.execute(
+                delete(ProcessedEvent).where(ProcessedEvent.processed_at < cutoff)
+            )
+            return int(result.rowcount or 0)
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """A read-only membership row for permission checks and listings."""
+
+    user_id: str
+    membership: str
+    power_level: int
+    display_name: str | None
+
+
+class RoomRepository:
+    """Rooms the bot is in and their current members with power levels."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def set_joined(self, room_id: str, joined: bool, name: str | None = None) -> None:
+        values = {"room_id": room_id, "joined": joined, "updated_at": utcnow()}
+        if name is not None:
+            values["name"] = name
+        async with self.db.session() as session:
+            await upsert(session, Room.__table__, values, ["room_id"])
+
+    async def joined_count(self) -> int:
+        async with self.db.session() as session:
+            result = await session.execute(
+                select(func.count()).select_from(Room).where(Room.joined.is_(True))
+            )
+            return int(result.scalar_one())
+
+    async def set_member(
+        self, room_id: str, user_id: str, membership: str, display_name: str | None = None
+    ) -> None:
+        values = {
+            "room_id": room_id,
+            "user_id": user_id,
+            "membership": membership,
+            "display_name": display_name,
+            "updated_at": utcnow(),
+        }
+        async with self.db.session() as session:
+            await upsert(session, Membership.__table__, values, ["room_id", "user_id"])
+
+    async def set_power_levels(self, room_id: str, levels: dict[str, int], default: int) -> None:
+        """Replace the room's power levels with those of a `m.room.power_levels` event."""
+        async with self.db.session() as session:
+            await upsert(
+                session,
+                Room.__table__,
+                {"room_id": room_id, "users_default_power": default, "updated_at": utcnow()},
+                ["room_id"],
+            )
+            await session.execute(delete(PowerLevel).where(PowerLevel.room_id == room_id))
+            for user_id, level in levels.items():
+                session.add(PowerLevel(room_id=room_id, user_id=user_id, level=int(level)))
+
+    async def member(self, room_id: str, user_id: str) -> MemberView | None:
+        """The user's membership and effective power level, or None if never seen."""
+        async with self.db.session() as session:
+            row = await session.get(Membership, (room_id, user_id))
+            if row is None:
+                return None
+            level = await self._power_level(session, room_id, user_id)
+            return MemberView(row.user_id, row.membership, level, row.display_name)
+
+    async def _power_level(self, session: AsyncSession, room_id: str, user_id: str) -> int:
+        explicit = await session.get(PowerLevel, (room_id, user_id))
+        if explicit is not None:
+            return explicit.level
+        room = await session.get(Room, room_id)
+        return room.users_default_power if room is not None else 0
+
+    async def rooms_of(self, user_id: str) -> list[str]:
+        """Rooms the user is joined to now (what search and digests may show them)."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                select(Membership.room_id).where(
+                    Membership.user_id == user_id, Membership.membership == "join"
+                )
+            )
+            return list(result.scalars())
+
+
+class AuditLog:
+    """Writes and reads the audit trail of chair and admin commands."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def record(self, entry: AuditEntry) -> None:
+        async with self.db.session() as session:
+            session.add(entry)
+
+    async def recent(self, room_id: str | None = None, limit: int = 50) -> list[AuditEntry]:
+        statement = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        if room_id is not None:
+            statement = statement.where(AuditEntry.room_id == room_id)
+        async with self.db.session() as session:
+            return list((await session.execute(statement)).scalars())
+
+
+@dataclass(frozen=True)
+class Repositories:
+    """Every repository, built once over one database and handed to commands."""
+
+    db: Database
+    sessions: SessionRepository
+    events: EventLedger
+    rooms: RoomRepository
+    audit: AuditLog
+
+    @classmethod
+    def over(cls, db: Database) -> Repositories:
+        return cls(db, SessionRepository(db), EventLedger(db), RoomRepository(db), AuditLog(db))

@@ -1,0 +1,123 @@
+"""Transcript testing: the real dispatcher and a real SQLite store, with a recording messenger.
+
+`await t.send("!help")` runs the command and returns the replies it produced.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.config import Settings, settings_from_mapping
+from bot.dispatch import Dispatcher, IncomingMessage
+from bot.matrix import Runtime
+from commands.catalog import build_registry
+from commands.framework import Registry
+from commands.render import Notice
+from storage.repositories import Repositories
+
+BASE_ENV = {
+    "MATRIX_HOMESERVER": "http://127.0.0.1:1",
+    "MATRIX_USER_ID": "@sotong:gov.kr",
+    "MATRIX_PASSWORD": "unused",
+    "ALLOWED_INVITERS": "gov.kr",
+    "ADMIN_USERS": "@admin:gov.kr",
+}
+
+
+@dataclass
+class Sent:
+    room_id: str
+    notice: Notice
+    reply_to: str | None
+    thread_root: str | None
+
+
+@dataclass
+class RecordingMessenger:
+    """Keeps what the bot would have sent, in order."""
+
+    sent: list[Sent] = field(default_factory=list)
+    reactions: list[tuple[str, str, str]] = field(default_factory=list)
+    state: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
+    files: list[tuple[str, str, bytes]] = field(default_factory=list)
+    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    async def send_notice(
+        self, room_id: str, notice: Notice, reply_to: str | None, thread_root: str | None
+    ) -> str:
+        self.sent.append(Sent(room_id, notice, reply_to, thread_root))
+        return f"$sent{next(self.ids)}"
+
+    async def react(self, room_id: str, event_id: str, key: str) -> str:
+        self.reactions.append((room_id, event_id, key))
+        return f"$react{next(self.ids)}"
+
+    async def send_file(
+        self, room_id: str, filename: str, data: bytes, mimetype: str, thread_root: str | None
+    ) -> str:
+        self.files.append((room_id, filename, data))
+        return f"$file{next(self.ids)}"
+
+    async def set_room_state(
+        self, room_id: str, event_type: str, state_key: str, content: dict[str, Any]
+    ) -> str:
+        self.state.append((room_id, event_type, state_key, content))
+        return f"$state{next(self.ids)}"
+
+
+class Transcript:
+    """A room with the bot in it; send text as a user, get the bot's replies back."""
+
+    def __init__(
+        self,
+        repos: Repositories,
+        settings: Settings | None = None,
+        registry: Registry | None = None,
+    ) -> None:
+        self.settings = settings or settings_from_mapping(BASE_ENV)
+        self.messenger = RecordingMessenger()
+        self.now = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+        self.runtime = Runtime(started_at=self.now, last_sync_at=self.now)
+        self.dispatcher = Dispatcher(
+            self.settings,
+            registry or build_registry(),
+            repos,
+            self.messenger,
+            self.runtime,
+            lambda: self.now,
+        )
+        self.room_id = "!wg:gov.kr"
+        self.events = itertools.count(1)
+
+    def with_language(self, lang: str) -> Transcript:
+        self.settings = replace(self.settings, language=lang)
+        self.dispatcher.settings = self.settings
+        return self
+
+    async def send(
+        self,
+        body: str,
+        sender: str = "@kim:gov.kr",
+        thread_root: str | None = None,
+        event_id: str | None = None,
+    ) -> list[Sent]:
+        before = len(self.messenger.sent)
+        message = IncomingMessage(
+            event_id=event_id or f"$in{next(self.events)}",
+            room_id=self.room_id,
+            sender=sender,
+            body=body,
+            thread_root=thread_root,
+        )
+        await self.dispatcher.on_message(message)
+        await self.dispatcher.drain()
+        return self.messenger.sent[before:]
+
+    async def say_one(self, body: str, **kwargs: Any) -> str:
+        """Send and return the single reply's plain body."""
+        replies = await self.send(body, **kwargs)
+        assert len(replies) == 1, [r.notice.body for r in replies]
+        return replies[0].notice.body

@@ -1,0 +1,87 @@
+"""Transcripts through the real dispatcher: help, ping, status, errors, roles, audit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+
+from storage.db import Database
+from storage.repositories import Repositories
+from tests.support.transcript import Transcript
+
+
+@pytest_asyncio.fixture
+async def t(sqlite_url: str, tmp_path: Path) -> AsyncIterator[Transcript]:
+    db = Database(sqlite_url)
+    transcript = Transcript(Repositories.over(db))
+    await transcript.dispatcher.on_member(transcript.room_id, "@kim:gov.kr", "join", "김민수")
+    yield transcript
+    await db.close()
+
+
+async def test_help_lists_commands_in_korean_with_aliases(t: Transcript) -> None:
+    body = await t.say_one("!도움말")
+    assert "소통 봇 명령어" in body
+    assert "!help (!도움말, !도움)" in body and "!ping" in body and "!status" in body
+    assert "봇이 응답하는지 확인합니다." in body
+
+
+async def test_help_in_english_when_configured(t: Transcript) -> None:
+    body = await t.with_language("en").say_one("!help")
+    assert "Sotong commands" in body and "Check that the bot answers." in body
+
+
+async def test_help_for_one_command_shows_its_usage(t: Transcript) -> None:
+    body = await t.say_one("!help help")
+    assert body.startswith("!help [COMMAND] — ")
+
+
+async def test_ping_replies_pong_as_threaded_notice(t: Transcript) -> None:
+    replies = await t.send("!ping", event_id="$cmd1", thread_root="$root")
+    assert [r.notice.body for r in replies] == ["pong"]
+    assert replies[0].reply_to == "$cmd1" and replies[0].thread_root == "$root"
+    content = replies[0].notice.content()
+    assert content["msgtype"] == "m.notice" and content["formatted_body"] == "pong"
+
+
+async def test_status_shows_version_uptime_sync_and_rooms(t: Transcript) -> None:
+    await t.dispatcher.on_member(t.room_id, t.settings.user_id, "join", None)
+    body = await t.say_one("!상태")
+    assert "버전: " in body and "가동 시간: 0분 0초" in body
+    assert "참여한 방: 1" in body
+
+
+async def test_unknown_command_suggests_the_closest(t: Transcript) -> None:
+    body = await t.say_one("!pnig")
+    assert "알 수 없는 명령어입니다: !pnig" in body and "!ping" in body
+    assert "Unknown command: !pnig. Did you mean !ping?" in body
+
+
+async def test_leftover_argument_gets_usage_in_both_languages(t: Transcript) -> None:
+    body = await t.say_one("!ping now please")
+    assert "남는 인자가 있습니다: now please" in body
+    assert "Unexpected arguments: now please" in body
+    assert body.endswith("사용법 / Usage: !ping")
+
+
+async def test_unbalanced_quotes_are_a_clear_error(t: Transcript) -> None:
+    body = await t.say_one('!help "ping')
+    assert "따옴표가 닫히지 않았습니다." in body
+
+
+async def test_same_event_twice_is_answered_once(t: Transcript) -> None:
+    first = await t.send("!ping", event_id="$dup")
+    second = await t.send("!ping", event_id="$dup")
+    assert len(first) == 1 and second == []
+
+
+async def test_own_messages_and_plain_chat_are_not_answered(t: Transcript) -> None:
+    assert await t.send("!ping", sender=t.settings.user_id) == []
+    assert await t.send("회의 자료 공유합니다") == []
+
+
+async def test_user_text_is_escaped_in_html(t: Transcript) -> None:
+    replies = await t.send("!<b>x</b>")
+    assert "<b>" not in replies[0].notice.html and "&lt;b&gt;" in replies[0].notice.html
