@@ -63,8 +63,10 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
-    from bot.devsetup import dev_up
+    from bot.devsetup import dev_down, dev_up
 
+    if args.stop:
+        return asyncio.run(dev_down(Path.cwd()))
     return asyncio.run(dev_up(Path.cwd(), args.env_file))
 
 
@@ -89,9 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
         dest="db_command", required=True
     )
     db.add_parser("upgrade", help="run migrations").set_defaults(func=cmd_db_upgrade)
-    sub.add_parser(
-        "dev", help="start a local Synapse with demo users and write a dev .env"
-    ).set_defaults(func=cmd_dev)
+    dev = sub.add_parser("dev", help="start a local Synapse with demo users, write a dev .env")
+    dev.add_argument("--stop", action="store_true", help="stop the local Synapse instead")
+    dev.set_defaults(func=cmd_dev)
     say = sub.add_parser("say", help="send a message as a demo user and print the bot's reply")
     say.add_argument(
         "--as", dest="user", required=True, help="demo user, e.g. kim or @kim:localhost"

@@ -115,13 +115,17 @@ _WD_EN_RE = _alt([w for group in _WD_EN for w in group])
 _MONTH_RE = _alt([w for group in _MONTHS_EN for w in group])
 _UNIT_RE = _alt([w for _, words in _UNITS for w in words])
 _NUM_RE = r"\d{1,4}|" + _alt([w for w, _ in _NUMERALS])
-_PAIR = rf"(?P<n1>{_NUM_RE})\s*(?P<u1>{_UNIT_RE}){_E}(?:\s*(?:and\s+)?(?P<n2>{_NUM_RE})\s*(?P<u2>{_UNIT_RE}){_E}"
+_ONE = rf"(?P<n1>{_NUM_RE})\s*(?P<u1>{_UNIT_RE}){_E}"
+_TWO = rf"\s*(?:and\s+)?(?P<n2>{_NUM_RE})\s*(?P<u2>{_UNIT_RE}){_E}"
 _PERIOD = r"(?P<period>오전|오후|아침|저녁|밤|새벽|낮|점심)"
 _AMPM = r"(?P<ampm>am|pm|a\.m\.|p\.m\.)"
 
-_REL_KO = re.compile(rf"{_PAIR}|\s*(?P<half>반))?\s*(?P<dir>후|뒤|전|있다가|지나서)")
-_REL_IN = re.compile(rf"in\s+{_PAIR})?")
-_REL_EN = re.compile(rf"{_PAIR})?\s+(?P<dir>from now|later|ago){_E}")
+_REL_KO = re.compile(rf"{_ONE}(?:{_TWO}|\s*(?P<half>반))?\s*(?P<dir>후|뒤|전|있다가|지나서)")
+_REL_IN = re.compile(  # `in 1h30m`, `in 1 hour 30 minutes`; a spaced `30m` is a meeting length
+    rf"in\s+{_ONE}(?:(?P<n3>\d{{1,2}})(?P<u3>m|mins?|minutes?){_E}"
+    rf"|\s+(?:and\s+)?(?P<n2>\d{{1,2}})\s*(?P<u2>mins?|minutes?){_E})?"
+)
+_REL_EN = re.compile(rf"{_ONE}(?:{_TWO})?\s+(?P<dir>from now|later|ago){_E}")
 _COUNT_KO = re.compile(rf"({_alt([w for w, _ in _COUNT_WORDS])})\s*(후|뒤|전)")
 _YMD_KO = re.compile(r"(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일")
 _YMD = re.compile(r"(\d{4})([-./])(\d{1,2})\2(\d{1,2})(?!\d)")
@@ -132,6 +136,8 @@ _DM_EN = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:of\s+)?({_MONTH_RE}){_E}
 _MONTH_KO = re.compile(r"(이번|다다음|다음)\s*달\s*(\d{1,2})\s*일")
 _HOUR_KO = re.compile(rf"(?:{_PERIOD}\s*)?(?P<h>\d{{1,2}})\s*시(?!간)(?:\s*(?P<m>\d{{1,2}})\s*분|\s*(?P<half>반))?")
 _HHMM = re.compile(rf"(?:{_PERIOD}\s*)?(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?!\d)(?:\s*{_AMPM}{_E})?")
+_AT_HOUR = re.compile(r"at\s+(?P<h>\d{1,2})(?![\d:])(?!\s*(?:am|pm|a\.m\.|p\.m\.))")
+_VAGUE = re.compile(r"(?:이번|금|다다음|다음|담|지난|저번)\s*(?:주|달)|오전|오후|아침|저녁|밤|새벽|낮")
 _H_AMPM = re.compile(rf"(?P<h>\d{{1,2}})\s*{_AMPM}{_E}")
 _DAY_WORD = re.compile(rf"({_alt([w for w, _ in _DAY_WORDS])}){_E}")
 _WEEK_KO = re.compile(r"(이번|금|다다음|다음|담|지난|저번)\s*주\s*(?:의\s*)?([월화수목금토일])(?:요일|욜)?")
@@ -154,7 +160,7 @@ def _unit_kind(unit: str) -> str:
     return next(kind for kind, words in _UNITS if unit in words)
 
 
-def add_months(day: date, months: int) -> date:
+def _add_months(day: date, months: int) -> date:
     """`day` moved by whole months, clamped to the month's end (1월 31일 + 1달 → 2월 말)."""
     index = day.year * 12 + day.month - 1 + months
     year, month0 = divmod(index, 12)
@@ -171,10 +177,10 @@ def _no_such_date(month: int, day: int, year: int | None = None) -> UserInputErr
 def _relative(m: re.Match[str], today: date) -> Piece:
     """`3일 후`, `1시간 30분 뒤`, `2시간 반 후`, `in 90 minutes`, `2 weeks from now`."""
     totals = dict.fromkeys(("month", "week", "day", "hour", "minute"), 0)
-    for n, u in (("n1", "u1"), ("n2", "u2")):
-        if m[n]:
-            totals[_unit_kind(m[u])] += _number(m[n])
     groups = m.groupdict()
+    for n, u in (("n1", "u1"), ("n2", "u2"), ("n3", "u3")):
+        if groups.get(n):
+            totals[_unit_kind(groups[u])] += _number(groups[n])
     if groups.get("half"):
         if _unit_kind(m["u1"]) != "hour":
             raise when_error("'반'은 시간 뒤에만 씁니다 (2시간 반 후).", "'반' goes with hours only.")
@@ -185,7 +191,7 @@ def _relative(m: re.Match[str], today: date) -> Piece:
         if totals["month"]:
             raise when_error("개월과 시간을 함께 쓸 수 없습니다.", "Do not mix months and hours.")
         return Offset(sign * timedelta(days=days, hours=totals["hour"], minutes=totals["minute"]))
-    return Day(add_months(today, sign * totals["month"]) + timedelta(days=sign * days))
+    return Day(_add_months(today, sign * totals["month"]) + timedelta(days=sign * days))
 
 
 def _count_days(m: re.Match[str], today: date) -> Piece:
@@ -223,14 +229,14 @@ def _day_of_month(m: re.Match[str], today: date) -> Piece:
     day, found = int(m[1]), []
     for shift in (-1, 0, 1):
         with suppress(ValueError):
-            found.append(add_months(today.replace(day=1), shift).replace(day=day))
+            found.append(_add_months(today.replace(day=1), shift).replace(day=day))
     return _nearest(today, found, today.month, day)
 
 
 def _month_ko(m: re.Match[str], today: date) -> Piece:
     """`다음 달 3일`: a day of this month, next month or the month after."""
     shift = {"이번": 0, "다음": 1, "다다음": 2}[m[1]]
-    first = add_months(today.replace(day=1), shift)
+    first = _add_months(today.replace(day=1), shift)
     return _ymd(first.year, first.month, int(m[2]))
 
 
@@ -299,6 +305,12 @@ def _clock(m: re.Match[str], today: date) -> Piece:
     return Clock(converted[0], minute, converted[1])
 
 
+def _vague(m: re.Match[str], today: date) -> Piece:
+    """`오후` without an hour, `다음 주` without a weekday: refused, with what is missing."""
+    raise when_error(f"'{m[0]}'만으로는 때를 정할 수 없습니다: 시각이나 요일을 적어 주세요.",
+                     f"'{m[0]}' alone is too vague: add the hour or the weekday.")
+
+
 _RULES: tuple[tuple[re.Pattern[str], Handler], ...] = (
     (re.compile(r"\s+|[,()@]"), lambda m, t: None),
     (_REL_KO, _relative), (_REL_IN, _relative), (_REL_EN, _relative), (_COUNT_KO, _count_days),
@@ -307,12 +319,13 @@ _RULES: tuple[tuple[re.Pattern[str], Handler], ...] = (
     (_MD_KO, lambda m, t: _month_day(t, int(m[1]), int(m[2]))),
     (_MD_SLASH, lambda m, t: _month_day(t, int(m[1]), int(m[2]))),
     (_MD_EN, _md_en), (_DM_EN, _dm_en), (_MONTH_KO, _month_ko),
-    (_HOUR_KO, _clock), (_HHMM, _clock), (_H_AMPM, _clock),
+    (_HOUR_KO, _clock), (_HHMM, _clock), (_H_AMPM, _clock), (_AT_HOUR, _clock),
     (_DAY_WORD, lambda m, t: Day(t + timedelta(days=dict(_DAY_WORDS)[m[1]]))),
     (_WEEK_KO, _week_day), (_WEEK_EN, _week_day), (_WD_BARE, _bare_weekday),
     (_DOM_KO, _day_of_month),
     (_NOON, lambda m, t: Clock(12, 0)), (_MIDNIGHT, lambda m, t: Clock(0, 0, 1)),
     (_NOW, lambda m, t: Offset(timedelta(0))),
+    (_VAGUE, _vague),
     (_FILLER, lambda m, t: None),
 )
 
@@ -376,10 +389,10 @@ def resolve(pieces: list[Piece], now: datetime) -> tuple[datetime, bool]:
     if not clocks:
         assert day is not None
         return datetime.combine(day.on, time(0), tzinfo=now.tzinfo), False
-    at = _combine(day.on if day else now.date(), clocks[0], now.tzinfo)
+    base = day.on if day else now.date()
+    at = _combine(base, clocks[0], now.tzinfo)
     if at < floor and (day is None or day.weekday_only):
-        at = _combine(at.date() + timedelta(days=1 if day is None else 7) - timedelta(
-            days=clocks[0].day_shift), clocks[0], now.tzinfo)
+        at = _combine(base + timedelta(days=1 if day is None else 7), clocks[0], now.tzinfo)
     return at, True
 
 

@@ -9,17 +9,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from nio import (
-    AsyncClient,
-    LoginResponse,
-    MessageDirection,
-    RoomCreateResponse,
-    RoomMessagesResponse,
-    RoomSendResponse,
-)
+from nio import AsyncClient, LoginResponse, RoomCreateResponse
 
 from bot.app import Bot
 from bot.config import Settings, settings_from_mapping
+from bot.conversation import history, replies_by_target, send_text, wait_for_reply
 from bot.devserver import HomeserverConfig, register_user
 
 PASSWORD = "test-password-1"
@@ -43,48 +37,22 @@ class Official:
     async def join(self, room_id: str) -> None:
         await self.client.join(room_id)
 
-    async def send(self, room_id: str, body: str, content: dict[str, Any] | None = None) -> str:
-        payload = {"msgtype": "m.text", "body": body, **(content or {})}
-        response = await self.client.room_send(room_id, "m.room.message", payload)
-        assert isinstance(response, RoomSendResponse), response
-        return response.event_id
+    async def send(self, room_id: str, body: str) -> str:
+        return await send_text(self.client, room_id, body)
 
-    async def history(self, room_id: str, limit: int = 1000) -> list[dict[str, Any]]:
-        """The room's events, oldest first, as raw dicts."""
-        events: list[dict[str, Any]] = []
-        start = ""
-        while len(events) < limit:
-            response = await self.client.room_messages(
-                room_id, start=start, direction=MessageDirection.back, limit=200
-            )
-            assert isinstance(response, RoomMessagesResponse), response
-            events.extend(e.source for e in response.chunk)
-            if not response.chunk or not response.end:
-                break
-            start = response.end
-        return list(reversed(events))
+    async def history(self, room_id: str) -> list[dict[str, Any]]:
+        return await history(self.client, room_id)
 
     async def replies(self, room_id: str, sender: str) -> dict[str, list[dict[str, Any]]]:
         """Replies from `sender`, grouped by the event they answer."""
-        found: dict[str, list[dict[str, Any]]] = {}
-        for event in await self.history(room_id):
-            relation = event.get("content", {}).get("m.relates_to", {})
-            target = relation.get("m.in_reply_to", {}).get("event_id")
-            if event.get("sender") == sender and target:
-                found.setdefault(target, []).append(event)
-        return found
+        return replies_by_target(await self.history(room_id), sender)
 
     async def wait_reply(
         self, room_id: str, event_id: str, sender: str, timeout: float = 15.0
     ) -> dict[str, Any]:
-        """The content of the bot's reply to `event_id`, polling until it arrives."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            replies = (await self.replies(room_id, sender)).get(event_id)
-            if replies:
-                return replies[0]["content"]
-            await asyncio.sleep(0.2)
-        raise AssertionError(f"no reply to {event_id} within {timeout}s")
+        """The content of the bot's reply to `event_id`."""
+        reply = await wait_for_reply(self.client, room_id, event_id, sender, timeout)
+        return reply["content"]
 
     async def members(self, room_id: str) -> dict[str, str]:
         """user id → membership, from the room state."""
@@ -107,8 +75,9 @@ class Official:
 
 
 async def make_official(server: HomeserverConfig, localpart: str, name: str) -> Official:
-    user_id = await register_user(server.base_url, server.shared_secret, localpart, PASSWORD,
-                                  displayname=name)
+    user_id = await register_user(
+        server.base_url, server.shared_secret, localpart, PASSWORD, displayname=name
+    )
     client = AsyncClient(server.base_url, user_id)
     response = await client.login(PASSWORD)
     assert isinstance(response, LoginResponse), response

@@ -1,0 +1,263 @@
+"""Date and time converter for command arguments (`!회의 add 내일 오후 2시 1h "주간 회의"`).
+
+Turns a Korean or English phrase into an aware datetime relative to a given now (Asia/Seoul by
+default), finds where the phrase ends in a command's tokens, reads meeting lengths and renders
+datetimes for replies. The rules for Korean, numeric and common English phrases live in
+`commands.when_ko` (its docstring lists the conventions: `12/3` is month/day, a bare `2시` is
+14:00, …). dateparser reads the English the rules do not know, behind a vocabulary guard: on its
+own it turns stray words such as `1h`, `a` or `may` into dates, so a title could become a time.
+Hangul phrases never reach it, because its Korean results are wrong (see `commands.when_ko`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from dateparser.date import DateDataParser
+
+from commands.errors import UserInputError
+from commands.when_ko import WEEKDAYS_EN, WEEKDAYS_KO, parse_rules, when_error
+
+DEFAULT_TZ = "Asia/Seoul"
+MAX_WHEN_TOKENS = 8
+MAX_DURATION = timedelta(hours=24)
+
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+_EN_NUMBER = re.compile(r"\d{1,4}(?:st|nd|rd|th)?|\d{1,2}(?::\d{2})?(?:am|pm)?")
+_EN_ANCHORS = frozenset(
+    "monday mon tuesday tue tues wednesday wed thursday thu thur thurs friday fri saturday sat "
+    "sunday sun today tomorrow yesterday tonight now noon midnight day days week weeks "
+    "fortnight hour hours minute minutes ago".split()
+)
+_EN_VOCAB = _EN_ANCHORS | frozenset(
+    "january jan february feb march mar april apr may june jun july jul august aug september "
+    "sep sept october oct november nov december dec a an the at on in of from after before next "
+    "this last coming following and by later morning afternoon evening night am pm".split()
+)
+_DURATION_PART = re.compile(
+    r"\s*(\d{1,3}(?:\.\d{1,3})?)\s*(시간|hours?|hrs?|h|분|minutes?|mins?|m)(?![a-z])(\s*반)?(?:간)?"
+)
+
+
+@dataclass(frozen=True)
+class ParsedWhen:
+    """A parsed phrase. `at` is aware. When `has_time` is False the phrase named only a day and
+    `at` is that day's 00:00: the caller decides (a due date stays a date, a meeting needs a
+    time)."""
+
+    at: datetime
+    has_time: bool
+
+    def at_time_or(self, default: time) -> datetime:
+        """`at`, or the named day at `default` when the phrase gave no time of day."""
+        if self.has_time:
+            return self.at
+        return datetime.combine(self.at.date(), default, tzinfo=self.at.tzinfo)
+
+
+def parse_when(
+    text: str, *, now: datetime | None = None, tz: str = DEFAULT_TZ, allow_past: bool = False
+) -> ParsedWhen:
+    """The moment a phrase such as `내일 오후 2시`, `다음 주 화요일`, `3시간 후` or `tomorrow
+    3pm` names, relative to `now` (default: the current time) in zone `tz`.
+
+    Raises UserInputError, with example phrases, when the text is empty, unknown, impossible
+    (`2월 30일`, `25시`), contradictory (`12월 3일 금요일`) or, unless `allow_past`, past.
+    """
+    current = _local_now(now, tz)
+    found = _parse(text, current)
+    if found is None:
+        raise _not_understood(text)
+    return _checked(found, current, allow_past, text)
+
+
+def split_when(
+    tokens: list[str],
+    *,
+    now: datetime | None = None,
+    tz: str = DEFAULT_TZ,
+    allow_past: bool = False,
+) -> tuple[ParsedWhen, list[str]]:
+    """The when-phrase at the start of shlex tokens, and the tokens after it.
+
+    The longest prefix (up to MAX_WHEN_TOKENS) that reads as a phrase wins, so
+    `["내일", "오후", "2시", "1h", "주간 회의"]` gives tomorrow 14:00 and `["1h", "주간 회의"]`.
+    Minutes right after an hour belong to it: `오후 2시 30분` is 14:30. If the longest such
+    prefix is impossible or past, that error is raised rather than a shorter prefix accepted
+    (`내일 오후 25시` must not become `내일` with `오후 25시` as the title).
+    """
+    if not tokens:
+        raise _empty()
+    current = _local_now(now, tz)
+    for size in range(min(len(tokens), MAX_WHEN_TOKENS), 0, -1):
+        phrase = " ".join(tokens[:size])
+        found = _parse(phrase, current)
+        if found is not None:
+            return _checked(found, current, allow_past, phrase), list(tokens[size:])
+    raise _not_understood(" ".join(tokens[:3]))
+
+
+def parse_duration(text: str) -> timedelta:
+    """A length such as `1h`, `90m`, `2h30m`, `1.5h`, `1시간`, `1시간 30분`, `1시간 반`, `30분`.
+
+    Hours come before minutes, each at most once; the total must be whole minutes and within
+    (0, 24h]. A bare number is refused: `90` could be minutes or hours.
+    """
+    cleaned = _normalise(text)
+    minutes = _duration_minutes(cleaned)
+    short = _short(text)
+    if minutes is None or minutes.denominator != 1:
+        raise UserInputError(
+            f"길이를 알아듣지 못했습니다: '{short}'. 예: 1h, 90m, 1시간 30분",
+            f"Could not read '{short}' as a duration. Examples: 1h, 90m, 1h30m",
+        )
+    duration = timedelta(minutes=int(minutes))
+    if not timedelta(0) < duration <= MAX_DURATION:
+        raise UserInputError(
+            f"길이는 0보다 길고 24시간 이하여야 합니다: '{short}'. 예: 1h, 90m",
+            f"A duration must be more than 0 and at most 24h: '{short}'. Examples: 1h, 90m",
+        )
+    return duration
+
+
+def format_when(
+    dt: datetime, lang: str = "ko", *, tz: str | None = None, with_time: bool = True
+) -> str:
+    """`2026-12-03 (목) 14:00 KST` (`lang="ko"`) or `2026-12-03 (Thu) 14:00 KST` (any other
+    lang), in `tz` if given, else in the datetime's own zone; the date alone if not
+    `with_time`. A naive datetime is a programming error (ValueError)."""
+    local = _in_zone(dt, tz)
+    weekday = (WEEKDAYS_KO if lang == "ko" else WEEKDAYS_EN)[local.weekday()]
+    day = f"{local:%Y-%m-%d} ({weekday})"
+    return f"{day} {local:%H:%M} {local:%Z}" if with_time else day
+
+
+def format_span(start: datetime, end: datetime, lang: str = "ko", *, tz: str | None = None) -> str:
+    """`2026-12-03 (목) 14:00–15:00 KST`; when the end falls on another day (or in another
+    zone abbreviation) both ends are written in full: `… 23:00 – 2026-12-04 (금) 01:00 KST`."""
+    first = _in_zone(start, tz)
+    last = _in_zone(end, None).astimezone(first.tzinfo)
+    if last < first:
+        raise ValueError("span ends before it starts")
+    if first.date() == last.date() and first.tzname() == last.tzname():
+        return f"{format_when(first, lang, with_time=False)} {first:%H:%M}–{last:%H:%M} {first:%Z}"
+    opening = format_when(first, lang)
+    if first.tzname() == last.tzname():
+        opening = opening.removesuffix(f" {first:%Z}")
+    return f"{opening} – {format_when(last, lang)}"
+
+
+def _parse(text: str, now: datetime) -> ParsedWhen | None:
+    """The phrase read by the rules, else by guarded dateparser (no Hangul), else None."""
+    cleaned = _normalise(text)
+    if not cleaned:
+        raise _empty()
+    try:
+        ruled = parse_rules(cleaned, now)
+    except OverflowError:
+        raise _not_understood(text) from None
+    if ruled is not None:
+        return ParsedWhen(*ruled)
+    if _HANGUL.search(cleaned) or not _english_guard(cleaned):
+        return None
+    return _dateparser(cleaned, now)
+
+
+def _english_guard(text: str) -> bool:
+    """True when every word is date vocabulary and one of them anchors a date (a weekday,
+    today, a unit…): keeps titles, `1h`, `a` and lone month names away from dateparser."""
+    words = [w for w in re.split(r"[\s,]+", text) if w]
+    known = all(w in _EN_VOCAB or _EN_NUMBER.fullmatch(w) for w in words)
+    return known and any(w in _EN_ANCHORS for w in words)
+
+
+def _dateparser(text: str, now: datetime) -> ParsedWhen | None:
+    """dateparser's reading of an English phrase, if it names a day or a time (not a month)."""
+    settings = {
+        "RELATIVE_BASE": now.replace(tzinfo=None),
+        "TIMEZONE": str(now.tzinfo),
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "PREFER_DATES_FROM": "future",
+        "RETURN_TIME_AS_PERIOD": True,
+    }
+    data = DateDataParser(languages=["en"], settings=settings).get_date_data(text)
+    if data.date_obj is None or data.period not in ("time", "day"):
+        return None
+    at = data.date_obj.astimezone(now.tzinfo)
+    if data.period == "time":
+        return ParsedWhen(at.replace(second=0, microsecond=0), True)
+    return ParsedWhen(datetime.combine(at.date(), time(0), tzinfo=now.tzinfo), False)
+
+
+def _checked(found: ParsedWhen, now: datetime, allow_past: bool, text: str) -> ParsedWhen:
+    """`found`, unless it lies before now (by the minute, or by the day if it has no time)."""
+    if allow_past:
+        return found
+    floor = now.replace(second=0, microsecond=0)
+    if found.at < floor if found.has_time else found.at.date() < now.date():
+        short, with_time = _short(text), found.has_time
+        raise when_error(
+            f"이미 지난 때입니다: '{short}' → {format_when(found.at, with_time=with_time)}.",
+            f"'{short}' is in the past: {format_when(found.at, 'en', with_time=with_time)}.",
+        )
+    return found
+
+
+def _duration_minutes(text: str) -> Fraction | None:
+    """Total minutes of a duration phrase, or None if it is not one."""
+    pos, total, seen = 0, Fraction(0), []
+    while pos < len(text):
+        match = _DURATION_PART.match(text, pos)
+        if match is None:
+            return None
+        is_hour = match[2] == "시간" or match[2].startswith("h")
+        if "minute" in seen or (is_hour and seen) or (match[3] and not is_hour):
+            return None
+        total += Fraction(match[1]) * (60 if is_hour else 1) + (30 if match[3] else 0)
+        seen.append("hour" if is_hour else "minute")
+        pos = match.end()
+    return total if seen else None
+
+
+def _local_now(now: datetime | None, tz: str) -> datetime:
+    """`now` in zone `tz`; the current time if None; a naive `now` is taken as wall time in tz."""
+    zone = ZoneInfo(tz)
+    if now is None:
+        return datetime.now(zone)
+    return now.replace(tzinfo=zone) if now.tzinfo is None else now.astimezone(zone)
+
+
+def _in_zone(dt: datetime, tz: str | None) -> datetime:
+    """`dt` converted to `tz` (or left in its zone); refuses naive datetimes."""
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime: give it a zone before formatting")
+    return dt.astimezone(ZoneInfo(tz)) if tz else dt
+
+
+def _normalise(text: str) -> str:
+    """NFKC (full-width digits and colons become ASCII), lower-case, trimmed."""
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """The user's text, trimmed for quoting in an error."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _empty() -> UserInputError:
+    """The error for a missing phrase."""
+    return when_error("날짜·시각을 적어 주세요.", "Give a date or time.")
+
+
+def _not_understood(text: str) -> UserInputError:
+    """The error for a phrase nothing could read."""
+    short = _short(text)
+    return when_error(
+        f"날짜·시각을 알아듣지 못했습니다: '{short}'.", f"Could not read '{short}' as a date or time."
+    )
