@@ -33,7 +33,7 @@ def setup_logging(level: str = "INFO") -> None:
         level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("nio", "aiohttp.access", "peewee", "alembic.runtime.migration"):
+    for noisy in ("nio", "aiohttp.access", "peewee", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -14,14 +14,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
 from commands.errors import UserInputError
-from commands.when_ko import WEEKDAYS_EN, WEEKDAYS_KO, parse_rules, when_error
+from commands.when_ko import (
+    WEEKDAYS_EN,
+    WEEKDAYS_KO,
+    Clock,
+    Day,
+    Invalid,
+    Offset,
+    Piece,
+    tokenize,
+    when_error,
+)
 
 DEFAULT_TZ = "Asia/Seoul"
 MAX_WHEN_TOKENS = 8
@@ -30,17 +40,24 @@ MAX_DURATION = timedelta(hours=24)
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _EN_NUMBER = re.compile(r"\d{1,4}(?:st|nd|rd|th)?|\d{1,2}(?::\d{2})?(?:am|pm)?")
 _EN_ANCHORS = frozenset(
-    "monday mon tuesday tue tues wednesday wed thursday thu thur thurs friday fri saturday sat "
-    "sunday sun today tomorrow yesterday tonight now noon midnight day days week weeks "
-    "fortnight hour hours minute minutes ago".split()
+    re.findall(
+        r"\w+",
+        "monday mon tuesday tue tues wednesday wed thursday thu thur thurs friday fri saturday "
+        "sat sunday sun today tomorrow yesterday tonight now noon midnight day days week weeks "
+        "fortnight hour hours minute minutes ago",
+    )
 )
 _EN_VOCAB = _EN_ANCHORS | frozenset(
-    "january jan february feb march mar april apr may june jun july jul august aug september "
-    "sep sept october oct november nov december dec a an the at on in of from after before next "
-    "this last coming following and by later morning afternoon evening night am pm".split()
+    re.findall(
+        r"\w+",
+        "january jan february feb march mar april apr may june jun july jul august aug "
+        "september sep sept october oct november nov december dec a an the at on in of from "
+        "after before next this last coming following and by later morning afternoon evening "
+        "night am pm",
+    )
 )
 _DURATION_PART = re.compile(
-    r"\s*(\d{1,3}(?:\.\d{1,3})?)\s*(시간|hours?|hrs?|h|분|minutes?|mins?|m)(?![a-z])(\s*반)?(?:간)?"
+    r"\s*(\d{1,4}(?:\.\d{1,3})?)\s*(시간|hours?|hrs?|h|분|minutes?|mins?|m)(?![a-z])(\s*반)?(?:간)?"
 )
 
 
@@ -157,15 +174,68 @@ def _parse(text: str, now: datetime) -> ParsedWhen | None:
     cleaned = _normalise(text)
     if not cleaned:
         raise _empty()
-    try:
-        ruled = parse_rules(cleaned, now)
-    except OverflowError:
-        raise _not_understood(text) from None
-    if ruled is not None:
-        return ParsedWhen(*ruled)
+    pieces = tokenize(cleaned, now.date())
+    if pieces is not None:
+        return _resolve(pieces, now)
     if _HANGUL.search(cleaned) or not _english_guard(cleaned):
         return None
     return _dateparser(cleaned, now)
+
+
+def _resolve(pieces: list[Piece], now: datetime) -> ParsedWhen:
+    """The moment the pieces of a phrase name, relative to an aware `now`.
+
+    A time without a day is its next occurrence (`9시` said at 10:15 is tomorrow 09:00), and a
+    bare weekday whose time has passed today means next week; the rest is taken as named, even
+    when already past. An offset (`3시간 후`) stands alone.
+    """
+    for piece in pieces:
+        if isinstance(piece, Invalid):
+            raise piece.error
+    floor = now.replace(second=0, microsecond=0)
+    offsets = [p for p in pieces if isinstance(p, Offset)]
+    clocks = [p for p in pieces if isinstance(p, Clock)]
+    if offsets:
+        if len(pieces) > 1:
+            raise when_error(
+                "'3시간 후' 같은 상대 시각에는 날짜·시각을 붙이지 않습니다.",
+                "A relative time like 'in 3 hours' takes no date or time.",
+            )
+        return ParsedWhen((floor.astimezone(UTC) + offsets[0].delta).astimezone(now.tzinfo), True)
+    if len(clocks) > 1:
+        raise when_error("시각이 둘 이상 적혀 있습니다.", "The phrase names more than one time.")
+    day = _one_day([p for p in pieces if isinstance(p, Day)])
+    if not clocks:
+        assert day is not None, "a phrase without offset or clock has a day"
+        return ParsedWhen(datetime.combine(day.on, time(0), tzinfo=now.tzinfo), False)
+    base = day.on if day else now.date()
+    at = _combine(base, clocks[0], now.tzinfo)
+    if at < floor and (day is None or day.weekday_only):
+        at = _combine(base + timedelta(days=1 if day is None else 7), clocks[0], now.tzinfo)
+    return ParsedWhen(at, True)
+
+
+def _one_day(days: list[Day]) -> Day | None:
+    """The one day the pieces name; a weekday may confirm a date (`12월 3일 목요일`)."""
+    fixed = {d.on for d in days if not d.weekday_only}
+    named = fixed or {d.on for d in days}
+    if len(named) > 1:
+        raise when_error("날짜가 둘 이상 적혀 있습니다.", "The phrase names more than one day.")
+    if not named:
+        return None
+    on = next(iter(named))
+    if any(d.on.weekday() != on.weekday() for d in days):
+        raise when_error(
+            f"{on.month}월 {on.day}일은 {WEEKDAYS_KO[on.weekday()]}요일입니다.",
+            f"{on.isoformat()} is a {WEEKDAYS_EN[on.weekday()]}.",
+        )
+    return Day(on, weekday_only=not fixed)
+
+
+def _combine(on: date, clock: Clock, zone: tzinfo | None) -> datetime:
+    """The aware datetime of `clock` on day `on`, after its day shift (midnight ends a day)."""
+    moment = time(clock.hour, clock.minute)
+    return datetime.combine(on + timedelta(days=clock.day_shift), moment, tzinfo=zone)
 
 
 def _english_guard(text: str) -> bool:
@@ -199,7 +269,8 @@ def _checked(found: ParsedWhen, now: datetime, allow_past: bool, text: str) -> P
     if allow_past:
         return found
     floor = now.replace(second=0, microsecond=0)
-    if found.at < floor if found.has_time else found.at.date() < now.date():
+    past = found.at < floor if found.has_time else found.at.date() < now.date()
+    if past:
         short, with_time = _short(text), found.has_time
         raise when_error(
             f"이미 지난 때입니다: '{short}' → {format_when(found.at, with_time=with_time)}.",
@@ -259,5 +330,6 @@ def _not_understood(text: str) -> UserInputError:
     """The error for a phrase nothing could read."""
     short = _short(text)
     return when_error(
-        f"날짜·시각을 알아듣지 못했습니다: '{short}'.", f"Could not read '{short}' as a date or time."
+        f"날짜·시각을 알아듣지 못했습니다: '{short}'.",
+        f"Could not read '{short}' as a date or time.",
     )

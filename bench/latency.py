@@ -1,0 +1,213 @@
+"""Command round-trip latency: Sotong vs a bare matrix-nio echo bot, on one local Synapse.
+
+Both bots run as their own processes against the same throw-away Synapse (loopback only).
+Officials' clients keep a long-poll sync open and time each `!ping` from send to the
+reply's arrival. Sequential pings alternate between the two bots so both see the same
+server conditions; then each bot gets a burst of commands from several officials at once.
+
+    .venv/bin/python bench/latency.py [--rounds 200] [--burst 200] [--users 4]
+
+Prints p50/p95/p99 per bot, the Sotong/floor ratios, and how many burst commands each
+answered. Targets (issue #2): p50 ratio <= 1.05, p95 <= 1.15, every burst command answered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from nio import AsyncClient, RoomMessageNotice
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.devserver import (  # noqa: E402
+    default_synapse_venv,
+    free_port,
+    launch_homeserver,
+    register_user,
+)
+
+PASSWORD = "bench-password"
+
+
+class Official:
+    """A client that long-polls sync and timestamps every reply by the event it answers."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.client = client
+        self.arrivals: dict[str, float] = {}
+        self.waiters: dict[str, asyncio.Future[float]] = {}
+        client.add_event_callback(self._on_notice, RoomMessageNotice)
+
+    async def _on_notice(self, _room: object, event: RoomMessageNotice) -> None:
+        relation = event.source.get("content", {}).get("m.relates_to") or {}
+        target = (relation.get("m.in_reply_to") or {}).get("event_id")
+        if target:
+            now = time.perf_counter()
+            self.arrivals.setdefault(target, now)
+            waiter = self.waiters.pop(target, None)
+            if waiter and not waiter.done():
+                waiter.set_result(now)
+
+    async def ping(self, room_id: str, timeout: float = 30.0) -> float:
+        """One round trip in milliseconds."""
+        started = time.perf_counter()
+        response = await self.client.room_send(
+            room_id, "m.room.message", {"msgtype": "m.text", "body": "!ping"}
+        )
+        event_id = response.event_id
+        if event_id in self.arrivals:
+            return (self.arrivals[event_id] - started) * 1000
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters[event_id] = waiter
+        arrived = await asyncio.wait_for(waiter, timeout)
+        return (arrived - started) * 1000
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return cuts[49], cuts[94], cuts[98]
+
+
+async def make_user(base: str, secret: str, localpart: str) -> AsyncClient:
+    user_id = await register_user(base, secret, localpart, PASSWORD)
+    client = AsyncClient(base, user_id)
+    await client.login(PASSWORD)
+    return client
+
+
+def start_floor(base: str, user_id: str) -> subprocess.Popen[bytes]:
+    script = ROOT / "bench" / "floor_echo.py"
+    return subprocess.Popen([sys.executable, str(script), base, user_id, PASSWORD])
+
+
+def start_sotong(base: str, user_id: str, work: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "MATRIX_HOMESERVER": base,
+        "MATRIX_USER_ID": user_id,
+        "MATRIX_PASSWORD": PASSWORD,
+        "DATABASE_URL": f"sqlite:///{work / 'sotong.db'}",
+        "ALLOWED_INVITERS": user_id.split(":", 1)[1],
+        "WEB_PORT": str(free_port()),
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "--log-level",
+            "WARNING",
+            "--env-file",
+            str(work / "none.env"),
+            "run",
+        ],
+        cwd=work,
+        env=env,
+    )
+
+
+async def wait_joined(client: AsyncClient, room_id: str, user_id: str) -> None:
+    for _ in range(300):
+        members = await client.joined_members(room_id)
+        if any(m.user_id == user_id for m in getattr(members, "members", [])):
+            return
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"{user_id} never joined {room_id}")
+
+
+async def sync_forever(client: AsyncClient) -> None:
+    await client.sync(timeout=0)
+    await client.sync_forever(timeout=30_000)
+
+
+async def burst(officials: list[Official], room_id: str, total: int) -> tuple[int, list[float]]:
+    """`total` pings spread over the officials, all at once; answered count and latencies."""
+    per_user = total // len(officials)
+
+    async def one(official: Official) -> list[float]:
+        sends = [asyncio.create_task(official.ping(room_id, timeout=30)) for _ in range(per_user)]
+        results = await asyncio.gather(*sends, return_exceptions=True)
+        return [r for r in results if isinstance(r, float)]
+
+    lists = await asyncio.gather(*(one(o) for o in officials))
+    latencies = [x for batch in lists for x in batch]
+    return len(latencies), latencies
+
+
+def report(name: str, samples: list[float]) -> tuple[float, float, float]:
+    p50, p95, p99 = percentiles(samples)
+    print(f"{name:>8}: n={len(samples)} p50={p50:.1f} ms p95={p95:.1f} ms p99={p99:.1f} ms")
+    return p50, p95, p99
+
+
+async def run(rounds: int, burst_size: int, users: int) -> None:
+    work = Path(tempfile.mkdtemp(prefix="sotong-bench-"))
+    server = await launch_homeserver(
+        work / "synapse", default_synapse_venv(ROOT), reuse_running=False
+    )
+    base, secret = server.config.base_url, server.config.shared_secret
+    floor_id = await register_user(base, secret, "floor", PASSWORD)
+    sotong_id = await register_user(base, secret, "sotong", PASSWORD)
+    clients = [await make_user(base, secret, f"official{i}") for i in range(users)]
+    officials = [Official(c) for c in clients]
+    bots = [start_floor(base, floor_id), start_sotong(base, sotong_id, work)]
+    syncers = [asyncio.create_task(sync_forever(c)) for c in clients]
+    try:
+        rooms = {}
+        for name, bot_id in (("floor", floor_id), ("sotong", sotong_id)):
+            created = await clients[0].room_create(
+                name=f"bench {name}", invite=[c.user_id for c in clients[1:]] + [bot_id]
+            )
+            for client in clients[1:]:
+                await client.join(created.room_id)
+            await wait_joined(clients[0], created.room_id, bot_id)
+            rooms[name] = created.room_id
+        await asyncio.sleep(2.0)
+        for name in rooms:
+            for _ in range(5):
+                await officials[0].ping(rooms[name])
+        samples: dict[str, list[float]] = {"floor": [], "sotong": []}
+        for _ in range(rounds):
+            for name in ("floor", "sotong"):
+                samples[name].append(await officials[0].ping(rooms[name]))
+        floor = report("floor", samples["floor"])
+        sotong = report("sotong", samples["sotong"])
+        print(
+            f"   ratio: p50={sotong[0] / floor[0]:.3f} p95={sotong[1] / floor[1]:.3f} "
+            f"p99={sotong[2] / floor[2]:.3f}  (targets: p50<=1.05, p95<=1.15)"
+        )
+        for name in ("floor", "sotong"):
+            answered, latencies = await burst(officials, rooms[name], burst_size)
+            tail = f", p50={percentiles(latencies)[0]:.0f} ms" if len(latencies) > 2 else ""
+            print(f"   burst {name}: {answered}/{burst_size} answered from {users} users{tail}")
+    finally:
+        for task in syncers:
+            task.cancel()
+        for process in bots:
+            process.terminate()
+            process.wait(timeout=15)
+        for client in clients:
+            await client.close()
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--burst", type=int, default=200)
+    parser.add_argument("--users", type=int, default=4)
+    args = parser.parse_args()
+    asyncio.run(run(args.rounds, args.burst, args.users))
+
+
+if __name__ == "__main__":
+    main()
