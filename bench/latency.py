@@ -2,8 +2,9 @@
 
 Both bots run as their own processes against the same throw-away Synapse (loopback only).
 Officials' clients keep a long-poll sync open and time each `!ping` from send to the
-reply's arrival. Sequential pings alternate between the two bots so both see the same
-server conditions; then each bot gets a burst of commands from several officials at once.
+reply's arrival. Sequential pings interleave the two bots, in random order each round, so
+both see the same server conditions; then each bot gets a burst of commands from several
+officials at once.
 
     .venv/bin/python bench/latency.py [--rounds 200] [--burst 200] [--users 4]
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -28,6 +30,7 @@ from nio import AsyncClient, RoomMessageNotice
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.conversation import history, replies_by_target, send_text  # noqa: E402
 from bot.devserver import (  # noqa: E402
     default_synapse_venv,
     free_port,
@@ -129,18 +132,36 @@ async def sync_forever(client: AsyncClient) -> None:
     await client.sync_forever(timeout=30_000)
 
 
-async def burst(officials: list[Official], room_id: str, total: int) -> tuple[int, list[float]]:
-    """`total` pings spread over the officials, all at once; answered count and latencies."""
+async def burst(
+    officials: list[Official], room_id: str, bot_id: str, total: int, timeout: float = 60.0
+) -> tuple[int, list[float]]:
+    """`total` pings spread over the officials, sent at once; then the room's history is
+    read back (a sync would itself be `limited` under a burst) to count the replies.
+    Latency here is the reply's server timestamp minus the ping's."""
     per_user = total // len(officials)
 
-    async def one(official: Official) -> list[float]:
-        sends = [asyncio.create_task(official.ping(room_id, timeout=30)) for _ in range(per_user)]
-        results = await asyncio.gather(*sends, return_exceptions=True)
-        return [r for r in results if isinstance(r, float)]
+    async def sends(official: Official) -> list[str]:
+        return list(
+            await asyncio.gather(
+                *(send_text(official.client, room_id, "!ping") for _ in range(per_user))
+            )
+        )
 
-    lists = await asyncio.gather(*(one(o) for o in officials))
-    latencies = [x for batch in lists for x in batch]
-    return len(latencies), latencies
+    pings = [e for batch in await asyncio.gather(*(sends(o) for o in officials)) for e in batch]
+    deadline = time.monotonic() + timeout
+    while True:
+        events = await history(officials[0].client, room_id, limit=4 * total + 100)
+        replies = replies_by_target(events, bot_id)
+        if all(p in replies for p in pings) or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(1.0)
+    stamps = {e["event_id"]: e["origin_server_ts"] for e in events}
+    latencies = [
+        float(replies[p][0]["origin_server_ts"] - stamps[p])
+        for p in pings
+        if p in replies and p in stamps
+    ]
+    return sum(1 for p in pings if p in replies), latencies
 
 
 def report(name: str, samples: list[float]) -> tuple[float, float, float]:
@@ -176,8 +197,10 @@ async def run(rounds: int, burst_size: int, users: int) -> None:
             for _ in range(5):
                 await officials[0].ping(rooms[name])
         samples: dict[str, list[float]] = {"floor": [], "sotong": []}
+        order = ["floor", "sotong"]
         for _ in range(rounds):
-            for name in ("floor", "sotong"):
+            random.shuffle(order)
+            for name in order:
                 samples[name].append(await officials[0].ping(rooms[name]))
         floor = report("floor", samples["floor"])
         sotong = report("sotong", samples["sotong"])
@@ -186,7 +209,8 @@ async def run(rounds: int, burst_size: int, users: int) -> None:
             f"p99={sotong[2] / floor[2]:.3f}  (targets: p50<=1.05, p95<=1.15)"
         )
         for name in ("floor", "sotong"):
-            answered, latencies = await burst(officials, rooms[name], burst_size)
+            bot_id = floor_id if name == "floor" else sotong_id
+            answered, latencies = await burst(officials, rooms[name], bot_id, burst_size)
             tail = f", p50={percentiles(latencies)[0]:.0f} ms" if len(latencies) > 2 else ""
             print(f"   burst {name}: {answered}/{burst_size} answered from {users} users{tail}")
     finally:

@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nio import AsyncClient, AsyncClientConfig, LoginResponse, SyncResponse, WhoamiResponse
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    LoginResponse,
+    SyncResponse,
+    UploadFilterResponse,
+    WhoamiResponse,
+)
 
 from bot.config import Settings
 from bot.dispatch import Dispatcher
@@ -92,8 +99,15 @@ class SyncLoop:
         self.clock = clock
         self.stopping = asyncio.Event()
         self.synced_once = asyncio.Event()
+        self.sync_filter: str | dict[str, object] = SYNC_FILTER
+
+    async def _filter_id(self) -> str | dict[str, object]:
+        """Upload the sync filter once per start; fall back to sending it inline."""
+        response = await self.client.upload_filter(**SYNC_FILTER)
+        return response.filter_id if isinstance(response, UploadFilterResponse) else SYNC_FILTER
 
     async def run(self) -> None:
+        self.sync_filter = await self._filter_id()
         stored = await self.repos.sessions.get(self.settings.user_id)
         since = stored.next_batch if stored else None
         if since is None:
@@ -103,6 +117,7 @@ class SyncLoop:
             if response is None:
                 continue
             await self.processor.process(response, since)
+            await asyncio.sleep(0)
             since = response.next_batch
             await self.repos.sessions.save_next_batch(self.settings.user_id, since)
             self.runtime.last_sync_at = self.clock()
@@ -111,7 +126,7 @@ class SyncLoop:
     async def _sync_once(self, since: str | None) -> SyncResponse | None:
         timeout = 0 if since is None or not self.synced_once.is_set() else SYNC_TIMEOUT_MS
         sync = asyncio.create_task(
-            self.client.sync(timeout=timeout, since=since, sync_filter=SYNC_FILTER)
+            self.client.sync(timeout=timeout, since=since, sync_filter=self.sync_filter)
         )
         stop = asyncio.create_task(self.stopping.wait())
         done, _ = await asyncio.wait({sync, stop}, return_when=asyncio.FIRST_COMPLETED)

@@ -1,8 +1,9 @@
 """Date and time converter for command arguments (`!회의 add 내일 오후 2시 1h "주간 회의"`).
 
 Turns a Korean or English phrase into an aware datetime relative to a given now (Asia/Seoul by
-default), finds where the phrase ends in a command's tokens, reads meeting lengths and renders
-datetimes for replies. The rules for Korean, numeric and common English phrases live in
+default) and finds where the phrase ends in a command's tokens. Meeting lengths and datetimes
+for replies (`parse_duration`, `format_when`, `format_span`) live in `commands.when_format` and
+are re-exported here. The rules for Korean, numeric and common English phrases live in
 `commands.when_ko` (its docstring lists the conventions: `12/3` is month/day, a bare `2시` is
 14:00, …). dateparser reads the English the rules do not know, behind a vocabulary guard: on its
 own it turns stray words such as `1h`, `a` or `may` into dates, so a title could become a time.
@@ -12,30 +13,38 @@ Hangul phrases never reach it, because its Korean results are wrong (see `comman
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
 from commands.errors import UserInputError
-from commands.when_ko import (
-    WEEKDAYS_EN,
-    WEEKDAYS_KO,
-    Clock,
-    Day,
-    Invalid,
-    Offset,
-    Piece,
-    tokenize,
-    when_error,
+from commands.i18n import WEEKDAYS_EN, WEEKDAYS_KO
+from commands.when_format import (
+    MAX_DURATION,
+    format_span,
+    format_when,
+    normalise,
+    parse_duration,
+    shorten,
 )
+from commands.when_ko import Clock, Day, Invalid, Offset, Piece, tokenize, when_error
+
+__all__ = [
+    "DEFAULT_TZ",
+    "MAX_DURATION",
+    "MAX_WHEN_TOKENS",
+    "ParsedWhen",
+    "format_span",
+    "format_when",
+    "parse_duration",
+    "parse_when",
+    "split_when",
+]
 
 DEFAULT_TZ = "Asia/Seoul"
 MAX_WHEN_TOKENS = 8
-MAX_DURATION = timedelta(hours=24)
 
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _EN_NUMBER = re.compile(r"\d{1,4}(?:st|nd|rd|th)?|\d{1,2}(?::\d{2})?(?:am|pm)?")
@@ -55,9 +64,6 @@ _EN_VOCAB = _EN_ANCHORS | frozenset(
         "after before next this last coming following and by later morning afternoon evening "
         "night am pm",
     )
-)
-_DURATION_PART = re.compile(
-    r"\s*(\d{1,4}(?:\.\d{1,3})?)\s*(시간|hours?|hrs?|h|분|minutes?|mins?|m)(?![a-z])(\s*반)?(?:간)?"
 )
 
 
@@ -119,59 +125,9 @@ def split_when(
     raise _not_understood(" ".join(tokens[:3]))
 
 
-def parse_duration(text: str) -> timedelta:
-    """A length such as `1h`, `90m`, `2h30m`, `1.5h`, `1시간`, `1시간 30분`, `1시간 반`, `30분`.
-
-    Hours come before minutes, each at most once; the total must be whole minutes and within
-    (0, 24h]. A bare number is refused: `90` could be minutes or hours.
-    """
-    cleaned = _normalise(text)
-    minutes = _duration_minutes(cleaned)
-    short = _short(text)
-    if minutes is None or minutes.denominator != 1:
-        raise UserInputError(
-            f"길이를 알아듣지 못했습니다: '{short}'. 예: 1h, 90m, 1시간 30분",
-            f"Could not read '{short}' as a duration. Examples: 1h, 90m, 1h30m",
-        )
-    duration = timedelta(minutes=int(minutes))
-    if not timedelta(0) < duration <= MAX_DURATION:
-        raise UserInputError(
-            f"길이는 0보다 길고 24시간 이하여야 합니다: '{short}'. 예: 1h, 90m",
-            f"A duration must be more than 0 and at most 24h: '{short}'. Examples: 1h, 90m",
-        )
-    return duration
-
-
-def format_when(
-    dt: datetime, lang: str = "ko", *, tz: str | None = None, with_time: bool = True
-) -> str:
-    """`2026-12-03 (목) 14:00 KST` (`lang="ko"`) or `2026-12-03 (Thu) 14:00 KST` (any other
-    lang), in `tz` if given, else in the datetime's own zone; the date alone if not
-    `with_time`. A naive datetime is a programming error (ValueError)."""
-    local = _in_zone(dt, tz)
-    weekday = (WEEKDAYS_KO if lang == "ko" else WEEKDAYS_EN)[local.weekday()]
-    day = f"{local:%Y-%m-%d} ({weekday})"
-    return f"{day} {local:%H:%M} {local:%Z}" if with_time else day
-
-
-def format_span(start: datetime, end: datetime, lang: str = "ko", *, tz: str | None = None) -> str:
-    """`2026-12-03 (목) 14:00–15:00 KST`; when the end falls on another day (or in another
-    zone abbreviation) both ends are written in full: `… 23:00 – 2026-12-04 (금) 01:00 KST`."""
-    first = _in_zone(start, tz)
-    last = _in_zone(end, None).astimezone(first.tzinfo)
-    if last < first:
-        raise ValueError("span ends before it starts")
-    if first.date() == last.date() and first.tzname() == last.tzname():
-        return f"{format_when(first, lang, with_time=False)} {first:%H:%M}–{last:%H:%M} {first:%Z}"
-    opening = format_when(first, lang)
-    if first.tzname() == last.tzname():
-        opening = opening.removesuffix(f" {first:%Z}")
-    return f"{opening} – {format_when(last, lang)}"
-
-
 def _parse(text: str, now: datetime) -> ParsedWhen | None:
     """The phrase read by the rules, else by guarded dateparser (no Hangul), else None."""
-    cleaned = _normalise(text)
+    cleaned = normalise(text)
     if not cleaned:
         raise _empty()
     pieces = tokenize(cleaned, now.date())
@@ -271,28 +227,12 @@ def _checked(found: ParsedWhen, now: datetime, allow_past: bool, text: str) -> P
     floor = now.replace(second=0, microsecond=0)
     past = found.at < floor if found.has_time else found.at.date() < now.date()
     if past:
-        short, with_time = _short(text), found.has_time
+        short, with_time = shorten(text), found.has_time
         raise when_error(
             f"이미 지난 때입니다: '{short}' → {format_when(found.at, with_time=with_time)}.",
             f"'{short}' is in the past: {format_when(found.at, 'en', with_time=with_time)}.",
         )
     return found
-
-
-def _duration_minutes(text: str) -> Fraction | None:
-    """Total minutes of a duration phrase, or None if it is not one."""
-    pos, total, seen = 0, Fraction(0), []
-    while pos < len(text):
-        match = _DURATION_PART.match(text, pos)
-        if match is None:
-            return None
-        is_hour = match[2] == "시간" or match[2].startswith("h")
-        if "minute" in seen or (is_hour and seen) or (match[3] and not is_hour):
-            return None
-        total += Fraction(match[1]) * (60 if is_hour else 1) + (30 if match[3] else 0)
-        seen.append("hour" if is_hour else "minute")
-        pos = match.end()
-    return total if seen else None
 
 
 def _local_now(now: datetime | None, tz: str) -> datetime:
@@ -303,24 +243,6 @@ def _local_now(now: datetime | None, tz: str) -> datetime:
     return now.replace(tzinfo=zone) if now.tzinfo is None else now.astimezone(zone)
 
 
-def _in_zone(dt: datetime, tz: str | None) -> datetime:
-    """`dt` converted to `tz` (or left in its zone); refuses naive datetimes."""
-    if dt.tzinfo is None:
-        raise ValueError("naive datetime: give it a zone before formatting")
-    return dt.astimezone(ZoneInfo(tz)) if tz else dt
-
-
-def _normalise(text: str) -> str:
-    """NFKC (full-width digits and colons become ASCII), lower-case, trimmed."""
-    return unicodedata.normalize("NFKC", text).strip().lower()
-
-
-def _short(text: str, limit: int = 40) -> str:
-    """The user's text, trimmed for quoting in an error."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _empty() -> UserInputError:
     """The error for a missing phrase."""
     return when_error("날짜·시각을 적어 주세요.", "Give a date or time.")
@@ -328,7 +250,7 @@ def _empty() -> UserInputError:
 
 def _not_understood(text: str) -> UserInputError:
     """The error for a phrase nothing could read."""
-    short = _short(text)
+    short = shorten(text)
     return when_error(
         f"날짜·시각을 알아듣지 못했습니다: '{short}'.",
         f"Could not read '{short}' as a date or time.",

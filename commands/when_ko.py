@@ -5,9 +5,10 @@ Why rules and not dateparser alone: measured on dateparser 1.5 (now = Friday 10:
 `내일 오후 2시` comes back at tomorrow 10:15, `모레` and `다음주 화요일` come back empty,
 `오후 2시` and `3pm` jump to tomorrow, `friday` skips today, `다음 달 3일` becomes next month
 + 3 days, and a stray `1h` or `a` is read as a date. Here a phrase is cut into pieces (a day, a
-clock time, or an offset from now), each matched by one anchored regex; a phrase with anything
-left over is not ours and `tokenize` returns None. One that is ours but impossible or vague
-(`2월 30일`, `25시`, `다음 주` alone) raises UserInputError.
+clock time, or an offset from now), each matched by one anchored regex (the regexes and word
+tables are in `commands.when_lexicon`); a phrase with anything left over is not ours and
+`tokenize` returns None. One that is ours but impossible or vague (`2월 30일`, `25시`,
+`다음 주` alone) raises UserInputError.
 
 Conventions (the help text repeats them):
 - `12/3` is month/day, as written in Korea. A date without a year is the nearest such date:
@@ -34,12 +35,11 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from commands import when_lexicon as lex
 from commands.errors import UserInputError
 
 EXAMPLES_KO = "예: 내일 오후 2시, 다음 주 화요일 10시, 12월 3일 14:00, 3시간 후"
 EXAMPLES_EN = "Examples: tomorrow 3pm, next tuesday 10am, 2026-12-03 14:00, in 3 hours"
-WEEKDAYS_KO = "월화수목금토일"
-WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def when_error(ko: str, en: str) -> UserInputError:
@@ -82,102 +82,6 @@ class Offset:
 Piece = Day | Clock | Offset | Invalid | None
 Handler = Callable[[re.Match[str], date], Piece]
 
-_E = r"(?![a-z])"
-_WD_EN = (
-    ("monday", "mon"), ("tuesday", "tues", "tue"), ("wednesday", "wed"),
-    ("thursday", "thurs", "thur", "thu"), ("friday", "fri"), ("saturday", "sat"),
-    ("sunday", "sun"),
-)  # fmt: skip
-_MONTHS_EN = (
-    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-    ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"),
-    ("october", "oct"), ("november", "nov"), ("december", "dec"),
-)  # fmt: skip
-_UNITS = (
-    ("month", ("개월", "달", "months", "month")),
-    ("week", ("주일", "주", "weeks", "week")),
-    ("day", ("일", "days", "day")),
-    ("hour", ("시간", "hours", "hour", "hrs", "hr", "h")),
-    ("minute", ("분", "minutes", "minute", "mins", "min", "m")),
-)
-_NUMERALS = (
-    ("한", 1), ("일", 1), ("an", 1), ("a", 1), ("두", 2), ("이", 2), ("세", 3), ("삼", 3),
-    ("네", 4), ("사", 4),
-)  # fmt: skip
-_COUNT_DAYS = (("이틀", 2), ("사흘", 3), ("나흘", 4), ("보름", 15))
-_DAY_WORDS = (
-    ("오늘", 0), ("금일", 0), ("today", 0), ("내일모레", 2), ("내일", 1), ("명일", 1),
-    ("tomorrow", 1), ("tmrw", 1), ("tmr", 1), ("the day after tomorrow", 2),
-    ("day after tomorrow", 2), ("모레", 2), ("글피", 3), ("어제", -1), ("yesterday", -1),
-    ("그저께", -2), ("그제", -2),
-)  # fmt: skip
-_WEEK_SHIFT = (
-    ("이번", 0), ("금", 0), ("this", 0), ("다다음", 2), ("다음", 1), ("담", 1), ("next", 1),
-    ("지난", -1), ("저번", -1),
-)  # fmt: skip
-_PAST_WORDS = ("전", "ago")
-_AM_WORDS = ("오전", "아침", "새벽", "am", "a.m.")
-_PM_WORDS = ("오후", "저녁", "pm", "p.m.")
-
-
-def _alt(words: list[str]) -> str:
-    """A regex alternation of literal words, longest first so a prefix never wins."""
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
-def _lookup(word: str, table: tuple[tuple[str, ...], ...]) -> int:
-    """Index of the group in `table` that holds `word` (weekday or month names)."""
-    return next(i for i, group in enumerate(table) if word in group)
-
-
-_WD_EN_RE = _alt([w for group in _WD_EN for w in group])
-_MONTH_RE = _alt([w for group in _MONTHS_EN for w in group])
-_UNIT_RE = _alt([w for _, words in _UNITS for w in words])
-_NUM_RE = r"\d{1,4}|" + _alt([w for w, _ in _NUMERALS])
-_ONE = rf"(?P<n1>{_NUM_RE})\s*(?P<u1>{_UNIT_RE}){_E}"
-_TWO = rf"\s*(?:and\s+)?(?P<n2>{_NUM_RE})\s*(?P<u2>{_UNIT_RE}){_E}"
-_PERIOD = r"(?:(?P<period>오전|오후|아침|저녁|밤|새벽|낮|점심|am|pm|a\.m\.|p\.m\.)\s*)?"
-_HOURS_KO = ("한", "두", "세", "네", "다섯", "여섯", "일곱", "여덟", "아홉", "열", "열한", "열두")
-_AMPM = r"(?P<ampm>am|pm|a\.m\.|p\.m\.)"
-_ORD = r"(?:st|nd|rd|th)?"
-_YEAR = r"(?:,?\s*(?P<y>\d{4}))?"
-_WEEK_WORD = r"이번|금|다다음|다음|담|지난|저번"
-
-_RELATIVE = (
-    rf"(?:{_ONE}|(?P<days>{_alt([w for w, _ in _COUNT_DAYS])}))"
-    rf"(?:{_TWO}|\s*(?P<half>반))?\s*(?P<dir>후|뒤|전|있다가|지나서)",
-    # `in 1h30m`, `in 1 hour 30 minutes`; a spaced `30m` stays a meeting length
-    rf"in\s+{_ONE}(?:(?P<n3>\d{{1,2}})(?P<u3>m|mins?|minutes?){_E}"
-    rf"|\s+(?:and\s+)?(?P<n2>\d{{1,2}})\s*(?P<u2>mins?|minutes?){_E})?",
-    rf"{_ONE}(?:{_TWO})?\s+(?P<dir>from now|later|ago){_E}",
-)
-_DATES = (
-    r"(?P<y>\d{4})\s*년\s*(?P<mo>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일",
-    r"(?P<y>\d{4})(?P<sep>[-./])(?P<mo>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)",
-    r"(?P<mo>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일",
-    r"(?P<mo>\d{1,2})/(?P<d>\d{1,2})(?![\d/])",
-    rf"(?P<mo>{_MONTH_RE})\.?\s*(?P<d>\d{{1,2}}){_ORD}{_YEAR}(?![\d:])",
-    rf"(?P<d>\d{{1,2}}){_ORD}\s*(?:of\s+)?(?P<mo>{_MONTH_RE}){_E}\.?{_YEAR}",
-)
-_CLOCKS = (
-    rf"{_PERIOD}(?:(?P<h>\d{{1,2}})|(?P<hk>{_alt(list(_HOURS_KO))}))\s*시(?!간)"
-    rf"(?:\s*(?P<m>\d{{1,2}})\s*분|\s*(?P<half>반))?",
-    rf"{_PERIOD}(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?!\d)(?:\s*{_AMPM}{_E})?",
-    rf"(?P<h>\d{{1,2}})\s*{_AMPM}{_E}",
-    rf"at\s+(?P<h>\d{{1,2}})(?![\d:])(?!\s*{_AMPM})",
-)
-_MONTH_KO = re.compile(r"(이번|다다음|다음)\s*달\s*(\d{1,2})\s*일")
-_DAY_WORD = re.compile(rf"({_alt([w for w, _ in _DAY_WORDS])}){_E}")
-_WEEK_KO = re.compile(rf"({_WEEK_WORD})\s*주\s*(?:의\s*)?([월화수목금토일])(?:요일|욜)?")
-_WEEK_EN = re.compile(rf"(this|next|last|coming)\s+({_WD_EN_RE}){_E}")
-_WD_BARE = re.compile(rf"([월화수목금토일])(?:요일|욜)|\(([월화수목금토일])\)|({_WD_EN_RE}){_E}")
-_DOM_KO = re.compile(r"(\d{1,2})\s*일")
-_NOON = re.compile(rf"정오|점심(?:\s*시간)?|(?:12\s*)?noon{_E}")
-_MIDNIGHT = re.compile(rf"자정|(?:12\s*)?midnight{_E}")
-_NOW = re.compile(rf"지금|(?:right\s+)?now{_E}")
-_VAGUE = re.compile(rf"(?:{_WEEK_WORD})\s*(?:주|달)|오전|오후|아침|저녁|밤|새벽|낮")
-_FILLER = re.compile(rf"\s+|[,()@]|(?:at|on|by|t(?=\d)){_E}|에서|에|까지|부터|쯤|경|께")
-
 
 def _add_months(day: date, months: int) -> date:
     """`day` moved by whole months, clamped to the month's end (1월 31일 + 1달 → 2월 말)."""
@@ -191,32 +95,22 @@ def _relative(m: re.Match[str], today: date) -> Piece:
     clock = bool(groups.get("half"))
     for n, u in (("n1", "u1"), ("n2", "u2"), ("n3", "u3")):
         if groups.get(n):
-            kind = _unit_kind(groups[u])
-            totals[kind] += _number(groups[n])
+            kind = lex.unit_kind(groups[u])
+            totals[kind] += lex.number(groups[n])
             clock = clock or kind in ("hour", "minute")
     if groups.get("days"):
-        totals["day"] += dict(_COUNT_DAYS)[groups["days"]]
+        totals["day"] += dict(lex.COUNT_DAYS)[groups["days"]]
     if groups.get("half"):
-        if groups.get("u1") is None or _unit_kind(groups["u1"]) != "hour":
+        if groups.get("u1") is None or lex.unit_kind(groups["u1"]) != "hour":
             raise when_error("'반'은 시간에만 붙습니다: 2시간 반 후.", "'반' goes with hours only.")
         totals["minute"] += 30
-    sign = -1 if groups.get("dir") in _PAST_WORDS else 1
+    sign = -1 if groups.get("dir") in lex.PAST_WORDS else 1
     days = totals["week"] * 7 + totals["day"]
     if clock:
         if totals["month"]:
             raise when_error("개월과 시간을 함께 쓸 수 없습니다.", "Do not mix months and hours.")
         return Offset(sign * timedelta(days=days, hours=totals["hour"], minutes=totals["minute"]))
     return Day(_add_months(today, sign * totals["month"]) + timedelta(days=sign * days))
-
-
-def _number(text: str) -> int:
-    """A count in digits, as a Korean numeral (한, 두, 이…) or as `a`/`an`."""
-    return int(text) if text.isdigit() else dict(_NUMERALS)[text]
-
-
-def _unit_kind(unit: str) -> str:
-    """`month`, `week`, `day`, `hour` or `minute` for any spelling in `_UNITS`."""
-    return next(kind for kind, words in _UNITS if unit in words)
 
 
 def _no_such_date(month: int, day: int, year: int | None = None) -> UserInputError:
@@ -240,7 +134,7 @@ def _date(m: re.Match[str], today: date) -> Piece:
     """
     groups = m.groupdict()
     month_text, day = groups["mo"], int(groups["d"])
-    month = int(month_text) if month_text.isdigit() else _lookup(month_text, _MONTHS_EN) + 1
+    month = int(month_text) if month_text.isdigit() else lex.month_index(month_text) + 1
     if groups.get("y"):
         try:
             return Day(date(int(groups["y"]), month, day))
@@ -271,22 +165,18 @@ def _month_ko(m: re.Match[str], today: date) -> Piece:
         raise _no_such_date(first.month, int(m[2]), first.year) from None
 
 
-def _weekday(word: str) -> int:
-    """Monday = 0, for a Korean weekday letter or an English weekday name."""
-    return WEEKDAYS_KO.index(word) if word in WEEKDAYS_KO else _lookup(word, _WD_EN)
-
-
 def _week_day(m: re.Match[str], today: date) -> Piece:
     """`다음 주 화요일`, `이번주 금`, `next tuesday`: a weekday of a Monday-to-Sunday week.
 
     English `last monday` is the latest Monday before today, as English speakers mean it.
     """
+    weekday = lex.weekday_index(m[2])
     if m[1] == "coming":
-        return _coming(_weekday(m[2]), today)
+        return _coming(weekday, today)
     if m[1] == "last":
-        return Day(today - timedelta(days=(today.weekday() - _weekday(m[2]) - 1) % 7 + 1))
+        return Day(today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1))
     monday = today - timedelta(days=today.weekday())
-    return Day(monday + timedelta(weeks=dict(_WEEK_SHIFT)[m[1]], days=_weekday(m[2])))
+    return Day(monday + timedelta(weeks=dict(lex.WEEK_SHIFT)[m[1]], days=weekday))
 
 
 def _coming(weekday: int, today: date) -> Day:
@@ -301,10 +191,10 @@ def _to_24h(period: str | None, hour: int, literal: bool) -> tuple[int, int] | N
             return (0, 1) if hour == 24 else (hour, 0)
         return (hour + 12, 0) if hour <= 7 else (hour, 0)
     if hour > 12:
-        return None if period in _AM_WORDS else (hour, 0)
-    if period in _AM_WORDS:
+        return None if period in lex.AM_WORDS else (hour, 0)
+    if period in lex.AM_WORDS:
         return hour % 12, 0
-    if period in _PM_WORDS:
+    if period in lex.PM_WORDS:
         return hour % 12 + 12, 0
     if period == "밤":
         return (hour % 12, 1) if hour == 12 or hour <= 4 else (hour + 12, 0)
@@ -315,7 +205,7 @@ def _clock(m: re.Match[str], today: date) -> Piece:
     """`오후 2시`, `9시 30분`, `두시 반`, `14:00`, `09:30`, `3pm`, `밤 10시`, `at 9`."""
     groups = m.groupdict()
     period = groups.get("period") or groups.get("ampm")
-    hour_text = groups["h"] or str(_HOURS_KO.index(groups["hk"]) + 1)
+    hour_text = groups["h"] or str(lex.HOURS_KO.index(groups["hk"]) + 1)
     hour, minute = int(hour_text), 30 if groups.get("half") else int(groups.get("m") or 0)
     shown = f"{period + ' ' if period else ''}{hour}:{minute:02d}"
     if hour > 24 or minute > 59 or (hour == 24 and (minute or period)):
@@ -343,20 +233,20 @@ def _fixed(piece: Piece) -> Handler:
 
 _RULES: tuple[tuple[re.Pattern[str], Handler], ...] = (
     (re.compile(r"\s+"), _fixed(None)),
-    *((re.compile(p), _relative) for p in _RELATIVE),
-    *((re.compile(p), _date) for p in _DATES),
-    (_MONTH_KO, _month_ko),
-    *((re.compile(p), _clock) for p in _CLOCKS),
-    (_DAY_WORD, lambda m, today: Day(today + timedelta(days=dict(_DAY_WORDS)[m[1]]))),
-    (_WEEK_KO, _week_day),
-    (_WEEK_EN, _week_day),
-    (_WD_BARE, lambda m, today: _coming(_weekday(m[1] or m[2] or m[3]), today)),
-    (_DOM_KO, _day_of_month),
-    (_NOON, _fixed(Clock(12, 0))),
-    (_MIDNIGHT, _fixed(Clock(0, 0, day_shift=1))),
-    (_NOW, _fixed(Offset(timedelta(0)))),
-    (_VAGUE, _vague),
-    (_FILLER, _fixed(None)),
+    *((re.compile(p), _relative) for p in lex.RELATIVE),
+    *((re.compile(p), _date) for p in lex.DATES),
+    (lex.MONTH_KO, _month_ko),
+    *((re.compile(p), _clock) for p in lex.CLOCKS),
+    (lex.DAY_WORD, lambda m, today: Day(today + timedelta(days=dict(lex.DAY_WORDS)[m[1]]))),
+    (lex.WEEK_KO, _week_day),
+    (lex.WEEK_EN, _week_day),
+    (lex.WD_BARE, lambda m, today: _coming(lex.weekday_index(m[1] or m[2] or m[3]), today)),
+    (lex.DOM_KO, _day_of_month),
+    (lex.NOON, _fixed(Clock(12, 0))),
+    (lex.MIDNIGHT, _fixed(Clock(0, 0, day_shift=1))),
+    (lex.NOW, _fixed(Offset(timedelta(0)))),
+    (lex.VAGUE, _vague),
+    (lex.FILLER, _fixed(None)),
 )
 
 

@@ -56,8 +56,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def create_engine(database_url: str) -> AsyncEngine:
     """An async engine; SQLite connections get WAL and a busy timeout."""
     ensure_sqlite_dir(database_url)
-    engine = create_async_engine(async_url(database_url), pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
+    is_sqlite = make_url(database_url).drivername.startswith("sqlite")
+    engine = create_async_engine(async_url(database_url), pool_pre_ping=not is_sqlite)
+    if is_sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 

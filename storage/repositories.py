@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
@@ -42,13 +42,15 @@ class SessionRepository:
             await upsert(session, BotSession.__table__, values, ["user_id"])
 
     async def save_next_batch(self, user_id: str, next_batch: str) -> None:
-        async with self.db.session() as session:
-            row = await session.get(BotSession, user_id)
-            if row is None:
-                raise LookupError(f"no stored session for {user_id}")
-            row.next_batch = next_batch
-            row.updated_at = utcnow()
-            session.add(row)
+        statement = (
+            update(BotSession)
+            .where(BotSession.user_id == user_id)
+            .values(next_batch=next_batch, updated_at=utcnow())
+        )
+        async with self.db.engine.begin() as connection:
+            result = await connection.execute(statement)
+        if result.rowcount == 0:
+            raise LookupError(f"no stored session for {user_id}")
 
 
 class EventLedger:
@@ -60,8 +62,8 @@ class EventLedger:
     async def claim(self, event_id: str, room_id: str) -> bool:
         """True when this is the first time the event is seen."""
         values = {"event_id": event_id, "room_id": room_id, "processed_at": utcnow()}
-        async with self.db.session() as session:
-            return await insert_ignore(session, ProcessedEvent.__table__, values)
+        async with self.db.engine.begin() as connection:
+            return await insert_ignore(connection, ProcessedEvent.__table__, values)
 
     async def seen(self, event_id: str) -> bool:
         async with self.db.session() as session:

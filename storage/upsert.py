@@ -5,16 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+Executor = AsyncSession | AsyncConnection
 
 
-def _insert_for(session: AsyncSession, table: Any) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+def _insert_for(session: Executor, table: Any) -> Any:
+    owner = session if isinstance(session, AsyncConnection) else session.bind
+    dialect = owner.dialect.name if owner is not None else "sqlite"
     module = postgresql if dialect == "postgresql" else sqlite
     return module.insert(table)
 
 
-async def insert_ignore(session: AsyncSession, table: Any, values: dict[str, Any]) -> bool:
+async def insert_ignore(session: Executor, table: Any, values: dict[str, Any]) -> bool:
     """Insert a row unless its key exists; True when this call inserted it."""
     statement = (
         _insert_for(session, table)
@@ -26,9 +29,7 @@ async def insert_ignore(session: AsyncSession, table: Any, values: dict[str, Any
     return result.first() is not None
 
 
-async def upsert(
-    session: AsyncSession, table: Any, values: dict[str, Any], keys: list[str]
-) -> None:
+async def upsert(session: Executor, table: Any, values: dict[str, Any], keys: list[str]) -> None:
     """Insert a row, or update every non-key column of the existing one."""
     statement = _insert_for(session, table).values(**values)
     updates = {name: statement.excluded[name] for name in values if name not in keys}

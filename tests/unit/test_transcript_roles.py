@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest_asyncio
 
+from bot.dispatch import IncomingMessage
 from commands import core
 from commands.errors import UserInputError
 from commands.framework import Arg, Registry, Role, command, group
@@ -112,3 +114,21 @@ async def test_subcommands_options_and_quoted_titles(t: Transcript) -> None:
 async def test_unknown_option_is_rejected(t: Transcript) -> None:
     body = await t.say_one("!topic add x --colour red")
     assert "알 수 없는 옵션: --colour" in body
+
+
+@command("slow", help_en="Waits.")
+async def slow_cmd(ctx) -> None:  # type: ignore[no-untyped-def]
+    """기다립니다."""
+    await asyncio.sleep(30)
+
+
+async def test_a_slow_command_does_not_hold_up_the_next_one(t: Transcript) -> None:
+    dispatcher = t.dispatcher
+    await dispatcher.on_message(IncomingMessage("$slow", t.room_id, "@kim:gov.kr", "!slow"))
+    await dispatcher.on_message(IncomingMessage("$ping", t.room_id, "@kim:gov.kr", "!ping"))
+    for _ in range(50):
+        if t.messenger.sent:
+            break
+        await asyncio.sleep(0.01)
+    assert [(s.reply_to, s.notice.body) for s in t.messenger.sent] == [("$ping", "pong")]
+    await dispatcher.drain(timeout=0.1)
