@@ -16,6 +16,7 @@ from bot.matrix import Runtime, SyncLoop, log_in, make_client
 from bot.messenger import NioMessenger
 from bot.web import build_app, start_web
 from commands.catalog import build_registry
+from commands.plan import load_plan
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.repositories import Repositories
@@ -38,6 +39,7 @@ class Bot:
         self.db = Database(settings.database_url)
         self.repos = Repositories.over(self.db)
         self.client = make_client(settings, data_dir / "store")
+        self.plan = load_plan(Path(settings.plan_file)) if settings.plan_file else None
         self.dispatcher = Dispatcher(
             settings,
             build_registry(),
@@ -45,6 +47,7 @@ class Bot:
             NioMessenger(self.client),
             self.runtime,
             utc_now,
+            self.plan,
         )
         self.loop = SyncLoop(
             self.client, settings, self.repos, self.dispatcher, self.runtime, utc_now

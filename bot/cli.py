@@ -39,9 +39,16 @@ def setup_logging(level: str = "INFO") -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import run_until_signalled
+    from commands.plan import PlanError
 
     settings = _settings_or_exit(args.env_file)
-    asyncio.run(run_until_signalled(settings))
+    try:
+        asyncio.run(run_until_signalled(settings))
+    except PlanError as error:
+        print(f"계획 파일 오류 / plan errors in {settings.plan_file}:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_CONFIG
     return 0
 
 
@@ -70,6 +77,13 @@ def cmd_dev(args: argparse.Namespace) -> int:
     return asyncio.run(dev_up(Path.cwd(), args.env_file))
 
 
+def cmd_provision(args: argparse.Namespace) -> int:
+    from bot.provision_run import run_provision
+
+    settings = _settings_or_exit(args.env_file)
+    return asyncio.run(run_provision(settings, args.plan, args.dry_run, args.prune, Path("data")))
+
+
 def cmd_say(args: argparse.Namespace) -> int:
     from bot.say import say
 
@@ -94,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     dev = sub.add_parser("dev", help="start a local Synapse with demo users, write a dev .env")
     dev.add_argument("--stop", action="store_true", help="stop the local Synapse instead")
     dev.set_defaults(func=cmd_dev)
+    provision = sub.add_parser("provision", help="create or reconcile the plan's rooms")
+    provision.add_argument("plan", type=Path, help="plan file, e.g. plans/gov3.toml")
+    provision.add_argument("--dry-run", action="store_true", help="print the changes only")
+    provision.add_argument("--prune", action="store_true", help="also remove unplanned members")
+    provision.set_defaults(func=cmd_provision)
     say = sub.add_parser("say", help="send a message as a demo user and print the bot's reply")
     say.add_argument(
         "--as", dest="user", required=True, help="demo user, e.g. kim or @kim:localhost"

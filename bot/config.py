@@ -42,6 +42,7 @@ class Settings:
     chair_power_level: int = 50
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    plan_file: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -116,6 +117,8 @@ def _check_values(settings: Settings, problems: list[str]) -> None:
         problems.append("CHAIR_POWER_LEVEL: must be between 0 and 100")
     if not 0 < settings.web_port < 65536:
         problems.append("WEB_PORT: must be a port number (1-65535)")
+    if settings.plan_file and not Path(settings.plan_file).is_file():
+        problems.append(f"PLAN_FILE: '{settings.plan_file}' does not exist")
     if not settings.database_url.startswith(("sqlite", "postgresql")):
         problems.append("DATABASE_URL: must be a sqlite:/// or postgresql+psycopg:// URL")
 
@@ -141,6 +144,7 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         chair_power_level=_int_setting(env, "CHAIR_POWER_LEVEL", 50, problems),
         web_host=env.get("WEB_HOST", "").strip() or "127.0.0.1",
         web_port=_int_setting(env, "WEB_PORT", 8080, problems),
+        plan_file=env.get("PLAN_FILE", "").strip() or None,
     )
     _check_values(settings, problems)
     if problems:

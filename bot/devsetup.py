@@ -15,10 +15,14 @@ from nio import AsyncClient, LoginResponse, RoomCreateResponse, RoomResolveAlias
 
 from bot.devserver import default_synapse_venv, free_port, launch_homeserver, register_user
 from bot.synapse_config import HomeserverConfig
+from commands.plan import load_plan
 
 DEMO_PASSWORD = "sotong-demo"
 DEMO_ROOM_ALIAS = "demo"
 BOT_LOCALPART = "sotong"
+
+
+DEMO_PLAN = Path("plans") / "gov3.toml"
 
 
 @dataclass(frozen=True)
@@ -28,12 +32,14 @@ class DemoOfficial:
     ministry: str
 
 
-DEMO_OFFICIALS = (
-    DemoOfficial("kim", "김민수", "행정안전부"),
-    DemoOfficial("lee", "이지은", "기획재정부"),
-    DemoOfficial("park", "박서준", "과학기술정보통신부"),
-    DemoOfficial("choi", "최유나", "국토교통부"),
-)
+def demo_officials(project_root: Path, server_name: str) -> tuple[DemoOfficial, ...]:
+    """The demo plan's directory people on the local server; the first is the demo chair."""
+    plan = load_plan(project_root / DEMO_PLAN)
+    return tuple(
+        DemoOfficial(p.user_id[1:].split(":", 1)[0], p.name, p.ministry)
+        for p in plan.directory
+        if p.user_id.endswith(f":{server_name}")
+    )
 
 
 def dev_dir(project_root: Path) -> Path:
@@ -44,20 +50,22 @@ def credentials_path(project_root: Path) -> Path:
     return dev_dir(project_root) / "credentials.json"
 
 
-def _load_or_make_credentials(project_root: Path) -> dict[str, str]:
+def _load_or_make_credentials(
+    project_root: Path, officials: tuple[DemoOfficial, ...]
+) -> dict[str, str]:
     path = credentials_path(project_root)
-    if path.exists():
-        return dict(json.loads(path.read_text()))
-    creds = {BOT_LOCALPART: secrets.token_urlsafe(18)}
-    creds.update({o.localpart: DEMO_PASSWORD for o in DEMO_OFFICIALS})
+    creds = json.loads(path.read_text()) if path.exists() else {}
+    creds.setdefault(BOT_LOCALPART, secrets.token_urlsafe(18))
+    for official in officials:
+        creds.setdefault(official.localpart, DEMO_PASSWORD)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(creds, indent=2))
     path.chmod(0o600)
     return creds
 
 
-def _env_text(server: HomeserverConfig, bot_password: str) -> str:
-    chair = server.user_id(DEMO_OFFICIALS[0].localpart)
+def _env_text(server: HomeserverConfig, bot_password: str, chair_localpart: str) -> str:
+    chair = server.user_id(chair_localpart)
     return "\n".join(
         [
             "# Written by `sotong dev`: a local Synapse for trying Sotong. Delete to start over.",
@@ -69,14 +77,17 @@ def _env_text(server: HomeserverConfig, bot_password: str) -> str:
             f"ALLOWED_INVITERS={server.server_name}",
             f"ADMIN_USERS={chair}",
             f"WEB_PORT={free_port()}",
+            f"PLAN_FILE={DEMO_PLAN}",
             "",
         ]
     )
 
 
-async def _ensure_demo_room(server: HomeserverConfig, bot_user: str) -> str:
-    """The chair (kim) owns `#demo`, with every demo official and the bot invited."""
-    chair, *others = DEMO_OFFICIALS
+async def _ensure_demo_room(
+    server: HomeserverConfig, bot_user: str, officials: tuple[DemoOfficial, ...]
+) -> str:
+    """The demo chair owns `#demo`, with every demo official and the bot invited."""
+    chair, *others = officials
     client = AsyncClient(server.base_url, server.user_id(chair.localpart))
     try:
         login = await client.login(DEMO_PASSWORD)
@@ -117,7 +128,8 @@ async def dev_up(project_root: Path, env_file: Path) -> int:
         dev_dir(project_root) / "synapse", default_synapse_venv(project_root)
     )
     server = process.config
-    creds = _load_or_make_credentials(project_root)
+    officials = demo_officials(project_root, server.server_name)
+    creds = _load_or_make_credentials(project_root, officials)
     bot_user = await register_user(
         server.base_url,
         server.shared_secret,
@@ -125,7 +137,7 @@ async def dev_up(project_root: Path, env_file: Path) -> int:
         creds[BOT_LOCALPART],
         displayname="소통봇 (Sotong)",
     )
-    for person in DEMO_OFFICIALS:
+    for person in officials:
         await register_user(
             server.base_url,
             server.shared_secret,
@@ -133,14 +145,12 @@ async def dev_up(project_root: Path, env_file: Path) -> int:
             creds[person.localpart],
             displayname=f"{person.name} ({person.ministry})",
         )
-    await _ensure_demo_room(server, bot_user)
+    await _ensure_demo_room(server, bot_user, officials)
     if not env_file.exists():
-        env_file.write_text(_env_text(server, creds[BOT_LOCALPART]))
+        env_file.write_text(_env_text(server, creds[BOT_LOCALPART], officials[0].localpart))
         env_file.chmod(0o600)
     print(f"local Synapse: {server.base_url} (pid {process.pid}, data in {server.data_dir})")
-    print(
-        f"demo users: {', '.join(o.localpart for o in DEMO_OFFICIALS)} / password {DEMO_PASSWORD}"
-    )
+    print(f"demo users: {', '.join(o.localpart for o in officials)} / password {DEMO_PASSWORD}")
     print(f"demo room: #{DEMO_ROOM_ALIAS}:{server.server_name}")
     return 0
 

@@ -15,7 +15,10 @@ from commands.errors import CommandError, PermissionDenied, UserInputError
 from commands.framework import Command, Registry, Role, bind, tokenize
 from commands.i18n import Text
 from commands.permissions import is_allowed_inviter, role_of
+from commands.plan import Plan
+from commands.plan_nav import chairs_for_node
 from commands.render import Notice
+from storage.archive import ArchivedMessage
 from storage.models import AuditEntry
 from storage.repositories import Repositories
 
@@ -32,6 +35,8 @@ class IncomingMessage:
     sender: str
     body: str
     thread_root: str | None = None
+    reply_to: str | None = None
+    sent_at: datetime | None = None
 
 
 class Dispatcher:
@@ -45,7 +50,9 @@ class Dispatcher:
         messenger: Messenger,
         runtime: RuntimeInfo,
         clock: Callable[[], datetime],
+        plan: Plan | None = None,
     ) -> None:
+        self.plan = plan
         self.settings = settings
         self.registry = registry
         self.repos = repos
@@ -64,6 +71,28 @@ class Dispatcher:
             task = asyncio.create_task(self._guarded(message), name=f"cmd:{message.event_id}")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+        else:
+            await self.repos.archive.add(
+                ArchivedMessage(
+                    event_id=message.event_id,
+                    room_id=message.room_id,
+                    sender=message.sender,
+                    sent_at=message.sent_at or self.clock(),
+                    body=message.body,
+                    thread_root=message.thread_root,
+                    reply_to=message.reply_to,
+                )
+            )
+
+    async def on_edit(self, target_event_id: str, new_body: str, sender: str) -> None:
+        """An `m.replace` edit by the original author: archive and index follow it."""
+        original = await self.repos.archive.get(target_event_id)
+        if original is not None and original.sender == sender:
+            await self.repos.archive.edit(target_event_id, new_body)
+
+    async def on_redaction(self, redacted_event_id: str) -> None:
+        """A redaction removes the message's text from the archive and the index."""
+        await self.repos.archive.redact(redacted_event_id)
 
     async def on_member(
         self, room_id: str, user_id: str, membership: str, display_name: str | None
@@ -142,6 +171,7 @@ class Dispatcher:
             clock=self.clock,
             runtime=self.runtime,
             registry=self.registry,
+            plan=self.plan,
         )
 
     async def _check_role(self, ctx: Context, command: Command) -> None:
@@ -150,7 +180,11 @@ class Dispatcher:
         member = await self.repos.rooms.member(ctx.room_id, ctx.sender)
         level = member.power_level if member else 0
         held = role_of(
-            ctx.sender, level, self.settings.chair_power_level, self.settings.admin_users
+            ctx.sender,
+            level,
+            self.settings.chair_power_level,
+            self.settings.admin_users,
+            await self._plan_chairs(ctx.room_id),
         )
         if held < command.role:
             needed = {Role.CHAIR: ("의장(WG 의장)", "chair"), Role.ADMIN: ("관리자", "admin")}
@@ -158,6 +192,15 @@ class Dispatcher:
             raise PermissionDenied(
                 f"이 명령은 {ko} 권한이 필요합니다.", f"This command needs the {en} role."
             )
+
+    async def _plan_chairs(self, room_id: str) -> tuple[str, ...]:
+        """Chairs the plan names for the node this room serves (none outside plan rooms)."""
+        if self.plan is None:
+            return ()
+        record = await self.repos.plan_rooms.by_room(room_id)
+        if record is None or record.plan_key != self.plan.key:
+            return ()
+        return chairs_for_node(self.plan, record.node_key)
 
     def _unknown(self, word: str) -> Notice:
         prefix = self.settings.command_prefix

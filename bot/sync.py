@@ -8,6 +8,7 @@ the rest would be silently skipped. Paging `/messages` back from the timeline's
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from nio import (
@@ -15,9 +16,11 @@ from nio import (
     InviteMemberEvent,
     MessageDirection,
     PowerLevelsEvent,
+    RedactionEvent,
     RoomMemberEvent,
     RoomMessagesResponse,
     RoomMessageText,
+    RoomNameEvent,
     SyncResponse,
 )
 from nio.responses import RoomInfo
@@ -33,13 +36,29 @@ GAP_MAX_PAGES = 50
 
 
 def thread_root_of(event: Any) -> str | None:
-    relation = event.source.get("content", {}).get("m.relates_to") or {}
+    relation = _relation(event)
     return relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
 
 
-def is_edit(event: Any) -> bool:
-    relation = event.source.get("content", {}).get("m.relates_to") or {}
-    return relation.get("rel_type") == "m.replace"
+def _relation(event: Any) -> dict[str, Any]:
+    return event.source.get("content", {}).get("m.relates_to") or {}
+
+
+def reply_to_of(event: Any) -> str | None:
+    return (_relation(event).get("m.in_reply_to") or {}).get("event_id")
+
+
+def edit_of(event: Any) -> tuple[str, str] | None:
+    """(edited event id, new body) for an `m.replace` edit, else None."""
+    relation = _relation(event)
+    if relation.get("rel_type") != "m.replace":
+        return None
+    new = event.source.get("content", {}).get("m.new_content") or {}
+    return relation.get("event_id"), str(new.get("body", ""))
+
+
+def sent_at_of(event: Any) -> datetime:
+    return datetime.fromtimestamp(event.server_timestamp / 1000, tz=UTC)
 
 
 async def fill_gap(client: AsyncClient, room_id: str, prev_batch: str, since: str) -> list[Any]:
@@ -89,21 +108,40 @@ class SyncProcessor:
             await self._state(room_id, event)
         for event in timeline:
             await self._state(room_id, event)
-            if since is not None and isinstance(event, RoomMessageText) and not is_edit(event):
-                await self.dispatcher.on_message(
-                    IncomingMessage(
-                        event_id=event.event_id,
-                        room_id=room_id,
-                        sender=event.sender,
-                        body=event.body,
-                        thread_root=thread_root_of(event),
-                    )
-                )
+            if since is not None:
+                await self._timeline_event(room_id, event)
+
+    async def _timeline_event(self, room_id: str, event: Any) -> None:
+        if isinstance(event, RedactionEvent) and event.redacts:
+            await self.dispatcher.on_redaction(event.redacts)
+            return
+        if (
+            not isinstance(event, RoomMessageText)
+            or event.sender == self.dispatcher.settings.user_id
+        ):
+            return
+        edit = edit_of(event)
+        if edit is not None:
+            await self.dispatcher.on_edit(*edit, event.sender)
+            return
+        await self.dispatcher.on_message(
+            IncomingMessage(
+                event_id=event.event_id,
+                room_id=room_id,
+                sender=event.sender,
+                body=event.body,
+                thread_root=thread_root_of(event),
+                reply_to=reply_to_of(event),
+                sent_at=sent_at_of(event),
+            )
+        )
 
     async def _state(self, room_id: str, event: Any) -> None:
         if isinstance(event, RoomMemberEvent):
             name = (event.content or {}).get("displayname")
             await self.dispatcher.on_member(room_id, event.state_key, event.membership, name)
+        elif isinstance(event, RoomNameEvent):
+            await self.dispatcher.repos.rooms.set_name(room_id, event.name)
         elif isinstance(event, PowerLevelsEvent):
             users = dict(event.power_levels.users)
             await self.dispatcher.on_power_levels(

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from commands.framework import Registry
 from commands.i18n import Text
+from commands.plan import Plan
 from commands.render import Notice
 from storage.repositories import Repositories
 
@@ -74,6 +75,7 @@ class Context:
     clock: Callable[[], datetime]
     runtime: RuntimeInfo
     registry: Registry
+    plan: Plan | None = None
 
     @property
     def lang(self) -> str:

@@ -38,8 +38,11 @@ class Arg:
     option: bool = False
     rest: bool = False
     default: Any = None
+    flag: bool = False
 
     def usage(self) -> str:
+        if self.flag:
+            return f"[--{self.name}]"
         shown = f"--{self.name} {self.name.upper()}" if self.option else self.name.upper()
         shown = f"{shown}…" if self.rest else shown
         return f"[{shown}]" if self.optional or self.option else shown
@@ -165,7 +168,7 @@ def _convert(arg: Arg, raw: str) -> Any:
 
 def _take_options(spec: tuple[Arg, ...], tokens: list[str]) -> tuple[dict[str, Any], list[str]]:
     """Pull `--name value` pairs out; after a bare `--` everything is positional."""
-    options = {a.name: a for a in spec if a.option}
+    options = {a.name: a for a in spec if a.option or a.flag}
     values: dict[str, Any] = {}
     rest: list[str] = []
     index = 0
@@ -181,6 +184,10 @@ def _take_options(spec: tuple[Arg, ...], tokens: list[str]) -> tuple[dict[str, A
             continue
         if name not in options:
             raise UserInputError(f"알 수 없는 옵션: {token}", f"Unknown option: {token}")
+        if options[name].flag:
+            values[name] = True
+            index += 1
+            continue
         if index + 1 >= len(tokens):
             raise UserInputError(f"{token} 뒤에 값이 필요합니다.", f"{token} needs a value.")
         values[name] = _convert(options[name], tokens[index + 1])
@@ -191,7 +198,7 @@ def _take_options(spec: tuple[Arg, ...], tokens: list[str]) -> tuple[dict[str, A
 def bind(spec: tuple[Arg, ...], tokens: list[str]) -> dict[str, Any]:
     """Match tokens to the declared arguments; missing or leftover ones are errors."""
     values, positional = _take_options(spec, tokens)
-    for arg in (a for a in spec if not a.option):
+    for arg in (a for a in spec if not (a.option or a.flag)):
         if arg.rest:
             if positional:
                 values[arg.name] = _convert(arg, " ".join(positional))
@@ -207,7 +214,7 @@ def bind(spec: tuple[Arg, ...], tokens: list[str]) -> dict[str, Any]:
         extra = " ".join(positional)
         raise UserInputError(f"남는 인자가 있습니다: {extra}", f"Unexpected arguments: {extra}")
     for arg in spec:
-        values.setdefault(arg.name, arg.default)
+        values.setdefault(arg.name, False if arg.flag and arg.default is None else arg.default)
     return values
 
 

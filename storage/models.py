@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Index, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -82,3 +82,59 @@ class AuditEntry(SQLModel, table=True):
     arguments: str = Field(default="", sa_column=Column(Text, nullable=False))
     outcome: str = Field(max_length=32)
     reference: str | None = Field(default=None, max_length=32)
+
+
+class PlanRoom(SQLModel, table=True):
+    """A space or room provisioned for a node of a plan: how re-runs find what exists."""
+
+    __tablename__ = "plan_room"
+    plan_key: str = Field(primary_key=True, max_length=64)
+    node_key: str = Field(primary_key=True, max_length=128)
+    room_id: str = Field(max_length=255, index=True)
+    kind: str = Field(max_length=16)
+    alias: str = Field(max_length=255)
+    updated_at: datetime = _ts(nullable=False)
+
+
+class SearchCursor(SQLModel, table=True):
+    """A user's last search in a room, so `!search more` pages on (even after a restart)."""
+
+    __tablename__ = "search_cursor"
+    user_id: str = Field(primary_key=True, max_length=255)
+    room_id: str = Field(primary_key=True, max_length=255)
+    query: str = Field(sa_column=Column(Text, nullable=False))
+    next_offset: int = Field(default=0)
+    updated_at: datetime = _ts(nullable=False)
+
+
+class ArchiveRoom(SQLModel, table=True):
+    """A short number per archived room: the suffix of its search tokens (see search_index)."""
+
+    __tablename__ = "archive_room"
+    __table_args__ = (Index("ux_archive_room_room_id", "room_id", unique=True),)
+    code: int | None = Field(default=None, primary_key=True)
+    room_id: str = Field(max_length=255)
+
+
+class ArchivedMessageRow(SQLModel, table=True):
+    """One archived message. `id` is its time in microseconds, bumped to stay unique, so
+    id order is time order and the search index can scan newest first by id alone."""
+
+    __tablename__ = "archived_message"
+    __table_args__ = (
+        Index("ux_archived_message_event_id", "event_id", unique=True),
+        Index("ix_archived_message_room_id", "room_id"),
+    )
+    id: int = Field(
+        sa_column=Column(
+            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False
+        )
+    )
+    event_id: str = Field(max_length=255)
+    room_id: str = Field(max_length=255)
+    sender: str = Field(max_length=255)
+    sent_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    thread_root: str | None = Field(default=None, max_length=255)
+    reply_to: str | None = Field(default=None, max_length=255)
+    redacted: bool = Field(default=False)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.archive import MessageArchive
 from storage.db import Database
 from storage.models import (
     AuditEntry,
@@ -18,6 +19,8 @@ from storage.models import (
     Room,
     utcnow,
 )
+from storage.plan_rooms import PlanRoomRepository
+from storage.search_cursors import SearchCursorRepository
 from storage.upsert import insert_ignore, upsert
 
 
@@ -99,6 +102,16 @@ class RoomRepository:
             values["name"] = name
         async with self.db.session() as session:
             await upsert(session, Room.__table__, values, ["room_id"])
+
+    async def set_name(self, room_id: str, name: str) -> None:
+        values = {"room_id": room_id, "name": name[:255], "updated_at": utcnow()}
+        async with self.db.session() as session:
+            await upsert(session, Room.__table__, values, ["room_id"])
+
+    async def name_of(self, room_id: str) -> str | None:
+        async with self.db.session() as session:
+            room = await session.get(Room, room_id)
+            return room.name if room else None
 
     async def joined_count(self) -> int:
         async with self.db.session() as session:
@@ -187,7 +200,19 @@ class Repositories:
     events: EventLedger
     rooms: RoomRepository
     audit: AuditLog
+    archive: MessageArchive
+    plan_rooms: PlanRoomRepository
+    search_cursors: SearchCursorRepository
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
-        return cls(db, SessionRepository(db), EventLedger(db), RoomRepository(db), AuditLog(db))
+        return cls(
+            db,
+            SessionRepository(db),
+            EventLedger(db),
+            RoomRepository(db),
+            AuditLog(db),
+            MessageArchive(db),
+            PlanRoomRepository(db),
+            SearchCursorRepository(db),
+        )
