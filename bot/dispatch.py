@@ -172,6 +172,7 @@ class Dispatcher:
             runtime=self.runtime,
             registry=self.registry,
             plan=self.plan,
+            reply_to=message.reply_to,
         )
 
     async def _check_role(self, ctx: Context, command: Command) -> None:

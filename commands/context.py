@@ -76,6 +76,7 @@ class Context:
     runtime: RuntimeInfo
     registry: Registry
     plan: Plan | None = None
+    reply_to: str | None = None
 
     @property
     def lang(self) -> str:

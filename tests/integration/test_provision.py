@@ -18,6 +18,7 @@ from bot.provision import Provisioner, ProvisionReport
 from bot.provision_run import run_provision
 from commands.plan import load_plan, parse_plan
 from storage.db import Database
+from storage.migrate import upgrade
 from storage.plan_rooms import PlanRoomRepository
 from storage.repositories import Repositories
 from tests.integration.conftest import SHIPPED_PLAN
@@ -137,9 +138,7 @@ async def test_a_changed_plan_is_reconciled(
     assert state[("m.room.member", old_chair)]["membership"] == "invite"
     pruned = _drop_member(changed, core.key, old_chair)
     await _provision_text(provisioned, pruned, False, False)
-    assert (await _state(reader, room_id))[("m.room.member", old_chair)][
-        "membership"
-    ] == "invite"
+    assert (await _state(reader, room_id))[("m.room.member", old_chair)]["membership"] == "invite"
     await _provision_text(provisioned, pruned, False, True)
     state = await _state(reader, room_id)
     assert state[("m.room.member", old_chair)]["membership"] == "leave"
@@ -172,3 +171,39 @@ def _drop_member(text: str, key: str, user: str) -> str:
     wg = text.index("wg = {", start)
     wg_end = text.index("}", wg)
     return text[:wg] + text[wg:wg_end].replace(f'"{user}", ', "") + text[wg_end:]
+
+
+class _Interrupt(Exception):
+    """Stands in for a crash or Ctrl-C in the middle of a run."""
+
+
+async def test_an_interrupted_run_resumes_without_duplicates(
+    synapse: HomeserverConfig, bot_user: str, reader: Official, tmp_path: Path
+) -> None:
+    text = SHIPPED_PLAN.read_text().replace('key = "gov3"', 'key = "resu"', 1)
+    p = Provisioned(bot_settings(synapse, tmp_path), tmp_path, {})
+    seen: list[int] = []
+
+    def stop_after_five(done: int, total: int, _label: str) -> None:
+        seen.append(total)
+        if done == 5:
+            raise _Interrupt
+
+    upgrade(p.settings.database_url)
+    db = Database(p.settings.database_url)
+    client = make_client(p.settings, tmp_path / "store")
+    await log_in(client, p.settings, Repositories.over(db))
+    provisioner = Provisioner(client, p.settings, parse_plan(text), PlanRoomRepository(db))
+    with pytest.raises(_Interrupt):
+        await provisioner.run(False, False, stop_after_five)
+    await client.close()
+    assert len(await PlanRoomRepository(db).all("resu")) == 5
+    await db.close()
+    report = await _provision_text(p, text, False, False)
+    assert len(report.created) == seen[0] - 5
+    db = Database(p.settings.database_url)
+    records = await PlanRoomRepository(db).all("resu")
+    await db.close()
+    assert len(records) == seen[0]
+    assert len({r.room_id for r in records.values()}) == seen[0]
+    assert (await _provision_text(p, text, False, False)).unchanged

@@ -11,6 +11,7 @@ import pytest_asyncio
 
 from bot.dispatch import IncomingMessage
 from commands import core
+from commands import core as core_module
 from commands.errors import UserInputError
 from commands.framework import Arg, Registry, Role, command, group
 from storage.db import Database
@@ -132,3 +133,26 @@ async def test_a_slow_command_does_not_hold_up_the_next_one(t: Transcript) -> No
         await asyncio.sleep(0.01)
     assert [(s.reply_to, s.notice.body) for s in t.messenger.sent] == [("$ping", "pong")]
     await dispatcher.drain(timeout=0.1)
+
+
+async def test_the_plans_chair_list_grants_the_chair_role(sqlite_url: str) -> None:
+    from commands.plan import load_plan
+    from storage.plan_rooms import PlanRoomRecord
+    from tests.support.synapse import PROJECT_ROOT
+
+    plan = load_plan(PROJECT_ROOT / "plans" / "gov3.toml")
+    core = plan.core_tasks()[0]
+    chair, member = core.wg.chairs[0], core.wg.members[0]
+    db = Database(sqlite_url)
+    repos = Repositories.over(db)
+    registry = Registry.collect([core_module, sys.modules[__name__]])
+    transcript = Transcript(repos, registry=registry)
+    transcript.dispatcher.plan = plan
+    for user in (chair, member):
+        await repos.rooms.set_member(transcript.room_id, user, "join", None)
+    await repos.plan_rooms.save(
+        PlanRoomRecord(plan.key, core.key, transcript.room_id, "room", "#gov3-x:gov.kr")
+    )
+    assert await transcript.say_one("!close 2", sender=chair) == "closed 2"
+    assert "권한이 필요합니다" in await transcript.say_one("!close 2", sender=member)
+    await db.close()
