@@ -14,8 +14,11 @@ from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.matrix import Runtime, SyncLoop, log_in, make_client
 from bot.messenger import NioMessenger
+from bot.scheduler import Scheduler
 from bot.web import build_app, start_web
 from commands.catalog import build_registry
+from commands.jobs import JOB_CONTEXT, JobContext
+from commands.meeting_jobs import reconcile
 from commands.plan import load_plan
 from storage.db import Database
 from storage.migrate import upgrade
@@ -40,14 +43,17 @@ class Bot:
         self.repos = Repositories.over(self.db)
         self.client = make_client(settings, data_dir / "store")
         self.plan = load_plan(Path(settings.plan_file)) if settings.plan_file else None
+        self.scheduler = Scheduler(settings.database_url)
+        self.messenger = NioMessenger(self.client, self.repos.direct_rooms)
         self.dispatcher = Dispatcher(
             settings,
             build_registry(),
             self.repos,
-            NioMessenger(self.client),
+            self.messenger,
             self.runtime,
             utc_now,
             self.plan,
+            self.scheduler,
         )
         self.loop = SyncLoop(
             self.client, settings, self.repos, self.dispatcher, self.runtime, utc_now
@@ -58,8 +64,9 @@ class Bot:
     async def start(self) -> None:
         await asyncio.to_thread(upgrade, self.settings.database_url)
         await log_in(self.client, self.settings, self.repos)
+        await self._start_scheduler()
         if self.with_web:
-            app = build_app(self.runtime, utc_now)
+            app = build_app(self.runtime, utc_now, self.repos, self.settings)
             self._web = await start_web(app, self.settings.web_host, self.settings.web_port)
         self._sync_task = asyncio.create_task(self.loop.run(), name="sync")
         synced = asyncio.create_task(self.loop.synced_once.wait())
@@ -68,6 +75,18 @@ class Bot:
             synced.cancel()
             self._sync_task.result()
         log.info("Sotong is syncing as %s", self.settings.user_id)
+
+    async def _start_scheduler(self) -> None:
+        """Jobs find the bot's services through JOB_CONTEXT; they are reconciled with the
+        tables (the source of truth) before the scheduler may fire any."""
+        context = JobContext(
+            self.messenger, self.repos, self.settings, utc_now, self.plan, self.scheduler
+        )
+        JOB_CONTEXT.set(context)
+        self.scheduler.start()
+        added, removed = await reconcile(context)
+        log.info("scheduler reconciled: %d jobs added, %d removed", added, removed)
+        self.scheduler.resume()
 
     async def wait(self) -> None:
         if self._sync_task is not None:
@@ -79,6 +98,7 @@ class Bot:
         if self._sync_task is not None:
             await asyncio.gather(self._sync_task, return_exceptions=True)
         await self.dispatcher.drain()
+        self.scheduler.shutdown()
         if self._web is not None:
             await self._web.cleanup()
         await self.client.close()

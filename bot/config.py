@@ -13,7 +13,7 @@ from dotenv import dotenv_values
 
 USER_ID_RE = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d+)?$")
 SERVER_RE = re.compile(r"^[A-Za-z0-9.\-]+(:\d+)?$")
-SECRET_KEYS = frozenset({"MATRIX_PASSWORD", "MATRIX_ACCESS_TOKEN"})
+SECRET_KEYS = frozenset({"MATRIX_PASSWORD", "MATRIX_ACCESS_TOKEN", "JITSI_APP_SECRET"})
 DEFAULT_DATABASE_URL = "sqlite:///data/sotong.db"
 
 
@@ -43,6 +43,18 @@ class Settings:
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     plan_file: str | None = None
+    jitsi_base_url: str = "https://meet.jit.si"
+    jitsi_app_id: str | None = None
+    jitsi_app_secret: str | None = None
+    element_call_url: str | None = None
+    meeting_reminders: tuple[int, ...] = (1440, 10)
+    meetings_open_to_members: bool = False
+    public_base_url: str | None = None
+
+    @property
+    def web_base_url(self) -> str:
+        """Where users reach the bot's web server (calendar feeds)."""
+        return (self.public_base_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -57,10 +69,10 @@ class Settings:
         shown: dict[str, str] = {}
         for field in fields(self):
             value = getattr(self, field.name)
-            if field.name in {"password", "access_token"}:
+            if field.name in {"password", "access_token", "jitsi_app_secret"}:
                 value = "***" if value else "(unset)"
             elif isinstance(value, tuple):
-                value = ",".join(value) or "(none)"
+                value = ",".join(map(str, value)) or "(none)"
             shown[field.name] = str(value)
         return shown
 
@@ -78,6 +90,21 @@ def _int_setting(env: Mapping[str, str], key: str, default: int, problems: list[
     except ValueError:
         problems.append(f"{key}: '{raw}' is not a whole number")
         return default
+
+
+def _minutes_list(raw: str, problems: list[str]) -> tuple[int, ...]:
+    if not raw.strip():
+        return (1440, 10)
+    try:
+        minutes = tuple(
+            sorted({int(part) for part in raw.split(",") if part.strip()}, reverse=True)
+        )
+    except ValueError:
+        problems.append(f"MEETING_REMINDERS: '{raw}' must be minutes, e.g. 1440,10")
+        return (1440, 10)
+    if any(m <= 0 for m in minutes):
+        problems.append("MEETING_REMINDERS: minutes must be positive")
+    return minutes
 
 
 def _check_identity(env: Mapping[str, str], problems: list[str]) -> None:
@@ -145,6 +172,14 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         web_host=env.get("WEB_HOST", "").strip() or "127.0.0.1",
         web_port=_int_setting(env, "WEB_PORT", 8080, problems),
         plan_file=env.get("PLAN_FILE", "").strip() or None,
+        jitsi_base_url=(env.get("JITSI_BASE_URL", "").strip() or "https://meet.jit.si"),
+        jitsi_app_id=env.get("JITSI_APP_ID") or None,
+        jitsi_app_secret=env.get("JITSI_APP_SECRET") or None,
+        element_call_url=env.get("ELEMENT_CALL_URL", "").strip() or None,
+        meeting_reminders=_minutes_list(env.get("MEETING_REMINDERS", ""), problems),
+        meetings_open_to_members=env.get("MEETINGS_OPEN_TO_MEMBERS", "").strip().lower()
+        in {"1", "true", "yes", "on"},
+        public_base_url=env.get("PUBLIC_BASE_URL", "").strip() or None,
     )
     _check_values(settings, problems)
     if problems:

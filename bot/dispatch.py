@@ -14,10 +14,12 @@ from commands.context import Context, Messenger, RuntimeInfo
 from commands.errors import CommandError, PermissionDenied, UserInputError
 from commands.framework import Command, Registry, Role, bind, tokenize
 from commands.i18n import Text
-from commands.permissions import is_allowed_inviter, role_of
+from commands.jobs import Scheduling
+from commands.meeting_extras import record_rsvp
+from commands.permissions import is_allowed_inviter
 from commands.plan import Plan
-from commands.plan_nav import chairs_for_node
 from commands.render import Notice
+from commands.roles import role_in_room
 from storage.archive import ArchivedMessage
 from storage.models import AuditEntry
 from storage.repositories import Repositories
@@ -51,8 +53,10 @@ class Dispatcher:
         runtime: RuntimeInfo,
         clock: Callable[[], datetime],
         plan: Plan | None = None,
+        jobs: Scheduling | None = None,
     ) -> None:
         self.plan = plan
+        self.jobs = jobs
         self.settings = settings
         self.registry = registry
         self.repos = repos
@@ -91,8 +95,14 @@ class Dispatcher:
             await self.repos.archive.edit(target_event_id, new_body)
 
     async def on_redaction(self, redacted_event_id: str) -> None:
-        """A redaction removes the message's text from the archive and the index."""
-        await self.repos.archive.redact(redacted_event_id)
+        """A redaction removes a message from the archive and index, or withdraws an RSVP."""
+        if not await self.repos.meetings.drop_rsvp_reaction(redacted_event_id):
+            await self.repos.archive.redact(redacted_event_id)
+
+    async def on_reaction(self, sender: str, target_event_id: str, key: str, event_id: str) -> None:
+        """Reactions on a meeting announcement are RSVPs."""
+        if sender != self.settings.user_id:
+            await record_rsvp(self.repos, sender, target_event_id, key, event_id)
 
     async def on_member(
         self, room_id: str, user_id: str, membership: str, display_name: str | None
@@ -173,35 +183,19 @@ class Dispatcher:
             registry=self.registry,
             plan=self.plan,
             reply_to=message.reply_to,
+            jobs=self.jobs,
         )
 
     async def _check_role(self, ctx: Context, command: Command) -> None:
         if command.role == Role.MEMBER:
             return
-        member = await self.repos.rooms.member(ctx.room_id, ctx.sender)
-        level = member.power_level if member else 0
-        held = role_of(
-            ctx.sender,
-            level,
-            self.settings.chair_power_level,
-            self.settings.admin_users,
-            await self._plan_chairs(ctx.room_id),
-        )
+        held = await role_in_room(ctx)
         if held < command.role:
             needed = {Role.CHAIR: ("의장(WG 의장)", "chair"), Role.ADMIN: ("관리자", "admin")}
             ko, en = needed[command.role]
             raise PermissionDenied(
                 f"이 명령은 {ko} 권한이 필요합니다.", f"This command needs the {en} role."
             )
-
-    async def _plan_chairs(self, room_id: str) -> tuple[str, ...]:
-        """Chairs the plan names for the node this room serves (none outside plan rooms)."""
-        if self.plan is None:
-            return ()
-        record = await self.repos.plan_rooms.by_room(room_id)
-        if record is None or record.plan_key != self.plan.key:
-            return ()
-        return chairs_for_node(self.plan, record.node_key)
 
     def _unknown(self, word: str) -> Notice:
         prefix = self.settings.command_prefix

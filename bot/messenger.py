@@ -6,9 +6,10 @@ import io
 import logging
 from typing import Any
 
-from nio import AsyncClient, ErrorResponse, UploadResponse
+from nio import AsyncClient, ErrorResponse, RoomCreateResponse, RoomPreset, UploadResponse
 
 from commands.render import Notice, relate
+from storage.meetings import DirectRooms
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +27,9 @@ def _event_id(response: Any, what: str) -> str:
 class NioMessenger:
     """Sends notices, reactions, files and state; rate limits are honoured by nio's retry."""
 
-    def __init__(self, client: AsyncClient) -> None:
+    def __init__(self, client: AsyncClient, direct_rooms: DirectRooms) -> None:
         self.client = client
+        self.direct_rooms = direct_rooms
 
     async def send_notice(
         self, room_id: str, notice: Notice, reply_to: str | None, thread_root: str | None
@@ -69,3 +71,19 @@ class NioMessenger:
     ) -> str:
         response = await self.client.room_put_state(room_id, event_type, content, state_key)
         return _event_id(response, f"setting {event_type} in {room_id}")
+
+    async def send_direct(self, user_id: str, notice: Notice) -> str:
+        """Send to the user's direct-message room with the bot, creating it the first time."""
+        room_id = await self.direct_rooms.get(user_id)
+        if room_id is None:
+            response = await self.client.room_create(
+                is_direct=True,
+                invite=[user_id],
+                preset=RoomPreset.trusted_private_chat,
+                name="소통봇 (Sotong)",
+            )
+            if not isinstance(response, RoomCreateResponse):
+                raise MatrixSendError(f"opening a direct chat with {user_id} failed: {response}")
+            room_id = response.room_id
+            await self.direct_rooms.set(user_id, room_id)
+        return await self.send_notice(room_id, notice, None, None)

@@ -21,6 +21,7 @@ from nio import (
 )
 
 from bot.config import Settings
+from commands.permissions import privileged_creators
 from commands.plan import Plan
 from commands.plan_diff import Change, LiveRoom, room_changes
 from storage.plan_rooms import PlanRoomRecord, PlanRoomRepository
@@ -240,12 +241,3 @@ async def read_live_room(client: AsyncClient, room_id: str) -> LiveRoom:
         children=frozenset(children),
         creators=creators,
     )
-
-
-def privileged_creators(create_event: dict[str, Any]) -> frozenset[str]:
-    """Room version 12+ gives its creators unlimited power outside the power-levels event."""
-    content = create_event.get("content", {})
-    version = str(content.get("room_version", "1"))
-    if not version.isdigit() or int(version) < 12:
-        return frozenset()
-    return frozenset([create_event.get("sender", ""), *content.get("additional_creators", [])])

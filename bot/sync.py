@@ -16,7 +16,9 @@ from nio import (
     InviteMemberEvent,
     MessageDirection,
     PowerLevelsEvent,
+    ReactionEvent,
     RedactionEvent,
+    RoomCreateEvent,
     RoomMemberEvent,
     RoomMessagesResponse,
     RoomMessageText,
@@ -26,6 +28,7 @@ from nio import (
 from nio.responses import RoomInfo
 
 from bot.dispatch import Dispatcher, IncomingMessage
+from commands.permissions import privileged_creators
 
 log = logging.getLogger(__name__)
 SYNC_FILTER: dict[str, Any] = {"room": {"timeline": {"limit": 100}}}
@@ -115,6 +118,11 @@ class SyncProcessor:
         if isinstance(event, RedactionEvent) and event.redacts:
             await self.dispatcher.on_redaction(event.redacts)
             return
+        if isinstance(event, ReactionEvent):
+            await self.dispatcher.on_reaction(
+                event.sender, event.reacts_to, event.key, event.event_id
+            )
+            return
         if (
             not isinstance(event, RoomMessageText)
             or event.sender == self.dispatcher.settings.user_id
@@ -140,6 +148,10 @@ class SyncProcessor:
         if isinstance(event, RoomMemberEvent):
             name = (event.content or {}).get("displayname")
             await self.dispatcher.on_member(room_id, event.state_key, event.membership, name)
+        elif isinstance(event, RoomCreateEvent):
+            creators = privileged_creators(event.source)
+            if creators:
+                await self.dispatcher.repos.rooms.set_creators(room_id, creators)
         elif isinstance(event, RoomNameEvent):
             await self.dispatcher.repos.rooms.set_name(room_id, event.name)
         elif isinstance(event, PowerLevelsEvent):

@@ -7,13 +7,19 @@ from datetime import datetime, timedelta
 
 from aiohttp import web
 
+from bot.config import Settings
 from bot.matrix import Runtime
+from commands.meeting_calendar import feed_for
+from storage.repositories import Repositories
 
 STALE_AFTER = timedelta(minutes=2)
 
 
-def build_app(runtime: Runtime, clock: Callable[[], datetime]) -> web.Application:
-    """`/healthz`: 200 while syncing, 503 when the last good sync is too old."""
+def build_app(
+    runtime: Runtime, clock: Callable[[], datetime], repos: Repositories, settings: Settings
+) -> web.Application:
+    """`/healthz`: 200 while syncing, 503 when the last good sync is too old;
+    `/calendar/{token}.ics`: a personal meeting feed (404 for unknown or revoked tokens)."""
 
     async def healthz(_request: web.Request) -> web.Response:
         last: datetime | None = runtime.last_sync_at
@@ -24,8 +30,16 @@ def build_app(runtime: Runtime, clock: Callable[[], datetime]) -> web.Applicatio
         }
         return web.json_response(body, status=200 if healthy else 503)
 
+    async def calendar(request: web.Request) -> web.Response:
+        user = await repos.calendar_tokens.user_for(request.match_info["token"])
+        if user is None:
+            raise web.HTTPNotFound()
+        body = await feed_for(repos, settings, user)
+        return web.Response(body=body, content_type="text/calendar", charset="utf-8")
+
     app = web.Application()
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/calendar/{token}.ics", calendar)
     return app
 
 

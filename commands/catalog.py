@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-from commands import core, search, tasks
+from commands import (
+    core,
+    meeting_extras,
+    meetings,
+    records_actions,
+    records_blockers,
+    records_decisions,
+    search,
+    tasks,
+)
 from commands.framework import Registry
 
 
 def build_registry() -> Registry:
     """Every command of every family; adding a family means adding its module here."""
-    return Registry.collect([core, tasks, search])
+    return Registry.collect(
+        [
+            core,
+            tasks,
+            search,
+            meetings,
+            meeting_extras,
+            records_actions,
+            records_decisions,
+            records_blockers,
+        ]
+    )

@@ -31,6 +31,8 @@ class Messenger(Protocol):
         self, room_id: str, event_type: str, state_key: str, content: dict[str, Any]
     ) -> str: ...
 
+    async def send_direct(self, user_id: str, notice: Notice) -> str: ...
+
 
 class CommandSettings(Protocol):
     """The settings commands read (the bot's Settings satisfies it)."""
@@ -77,6 +79,7 @@ class Context:
     registry: Registry
     plan: Plan | None = None
     reply_to: str | None = None
+    jobs: Any = None
 
     @property
     def lang(self) -> str:

@@ -51,7 +51,7 @@ class Arg:
 Handler = Callable[..., Awaitable[None]]
 
 
-@dataclass
+@dataclass(eq=False)
 class Command:
     """A declared command, or a group of subcommands when `handler` is None."""
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from commands.framework import Role
 
@@ -31,3 +32,12 @@ def role_of(
     if power_level >= chair_power_level or user_id in set(plan_chairs):
         return Role.CHAIR
     return Role.MEMBER
+
+
+def privileged_creators(create_event: Mapping[str, Any]) -> frozenset[str]:
+    """Room version 12+ gives its creators unlimited power outside the power-levels event."""
+    content = create_event.get("content", {})
+    version = str(content.get("room_version", "1"))
+    if not version.isdigit() or int(version) < 12:
+        return frozenset()
+    return frozenset([create_event.get("sender", ""), *content.get("additional_creators", [])])

@@ -9,20 +9,20 @@ is answered from the last days without touching years of history.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models import ArchivedMessageRow, ArchiveRoom
 from storage.search_index import (
     BUMP_SLACK,
-    MIN_ID,
     Candidate,
     IndexedText,
     Scope,
@@ -32,19 +32,12 @@ from storage.search_index import (
     time_key,
     utc,
 )
-from storage.search_text import QueryPlan, SearchQueryError, matches, plan_query, snippet
+from storage.search_text import QueryPlan, matches, plan_query, snippet
+from storage.search_text import SearchQueryError as SearchQueryError
 from storage.upsert import insert_ignore
 
-__all__ = [
-    "ArchivedMessage",
-    "MessageArchive",
-    "SearchHit",
-    "SearchPage",
-    "SearchQuery",
-    "SearchQueryError",
-]
-
 CHUNK = 500
+OPTIMIZE_AFTER = 10_000
 Row = ArchivedMessageRow
 
 
@@ -95,11 +88,6 @@ class SearchPage:
     has_more: bool
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _spread(ids: Sequence[int], taken: set[int]) -> list[int]:
     """Each id, or the next one up that is not taken, keeping the order."""
     used = set(taken)
@@ -112,12 +100,21 @@ def _spread(ids: Sequence[int], taken: set[int]) -> list[int]:
     return result
 
 
+def _values(message: ArchivedMessage, row_id: int) -> dict[str, Any]:
+    return {**asdict(message), "id": row_id, "sent_at": utc(message.sent_at), "redacted": False}
+
+
 class MessageArchive:
-    """Archive, edit, redact and search messages; one instance per database."""
+    """Archive, edit, redact and search messages; one instance per database.
+
+    Every write transaction starts with a write, so SQLite takes its write lock (waiting
+    on the busy timeout) before anything is read, and concurrent writers never fail.
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self._index = index_for(db.dialect)
+        self._insert_into = pg_insert if db.dialect == "postgresql" else sqlite_insert
         self._codes: dict[str, int] = {}
 
     async def add(self, message: ArchivedMessage) -> bool:
@@ -125,66 +122,55 @@ class MessageArchive:
         return await self.add_many([message]) == 1
 
     async def add_many(self, messages: Sequence[ArchivedMessage]) -> int:
-        """Archive messages in bulk (imports, backfill); returns how many were new."""
+        """Archive messages in bulk (imports, backfill); returns how many were new.
+
+        A call that adds OPTIMIZE_AFTER messages or more also compacts the index.
+        """
         first: dict[str, ArchivedMessage] = {}
         for message in messages:
             first.setdefault(message.event_id, message)
-        added = 0
-        for chunk in _chunks(list(first.values())):
-            for attempt in range(3):
-                try:
-                    added += await self._insert(chunk)
-                    break
-                except IntegrityError:
-                    if attempt == 2:
-                        raise
+        unique, added = list(first.values()), 0
+        for start in range(0, len(unique), CHUNK):
+            added += await self._insert(unique[start : start + CHUNK])
+        if added >= OPTIMIZE_AFTER:
+            await self.optimize()
         return added
 
     async def _insert(self, chunk: Sequence[ArchivedMessage]) -> int:
+        """Insert rows at ids near their times; an id taken by another message moves up."""
         codes = await self._room_codes({m.room_id for m in chunk}, create=True)
+        keys = _spread([time_key(m.sent_at) for m in chunk], set())
+        pending = list(zip(keys, chunk, strict=True))
+        docs: list[IndexedText] = []
         async with self.db.session() as session:
-            known = await session.execute(
-                select(Row.event_id).where(Row.event_id.in_([m.event_id for m in chunk]))
-            )
-            existing = set(known.scalars())
-            fresh = [m for m in chunk if m.event_id not in existing]
-            if not fresh:
-                return 0
-            ids = await self._free_ids(session, [time_key(m.sent_at) for m in fresh])
-            await session.execute(
-                insert(Row), [self._values(m, row_id) for m, row_id in zip(fresh, ids, strict=True)]
-            )
-            docs = [
-                IndexedText(i, codes[m.room_id], m.body) for m, i in zip(fresh, ids, strict=True)
-            ]
+            while pending:
+                rows = [_values(message, row_id) for row_id, message in pending]
+                statement = self._insert_into(Row).values(rows).on_conflict_do_nothing()
+                result = await session.execute(statement.returning(Row.event_id))
+                done = set(result.scalars())
+                docs += [
+                    IndexedText(i, codes[m.room_id], m.body)
+                    for i, m in pending
+                    if m.event_id in done
+                ]
+                pending = await self._moved_up(
+                    session, [(i, m) for i, m in pending if m.event_id not in done]
+                )
             await self._index.add(session, docs)
-            return len(fresh)
+        return len(docs)
 
-    @staticmethod
-    def _values(message: ArchivedMessage, row_id: int) -> dict[str, Any]:
-        return {
-            "id": row_id,
-            "event_id": message.event_id,
-            "room_id": message.room_id,
-            "sender": message.sender,
-            "sent_at": utc(message.sent_at),
-            "body": message.body,
-            "thread_root": message.thread_root,
-            "reply_to": message.reply_to,
-            "redacted": False,
-        }
-
-    async def _free_ids(self, session: AsyncSession, keys: Sequence[int]) -> list[int]:
-        """Row ids near each message time, unique in the batch and in the table."""
-        taken: set[int] = set()
-        ids = _spread(keys, taken)
-        while True:
-            clash = await session.execute(select(Row.id).where(Row.id.in_(ids)))
-            clashes = set(clash.scalars())
-            if not clashes:
-                return ids
-            taken |= clashes
-            ids = _spread(ids, taken)
+    async def _moved_up(
+        self, session: AsyncSession, pending: list[tuple[int, ArchivedMessage]]
+    ) -> list[tuple[int, ArchivedMessage]]:
+        """Drop messages already archived; give the others (id clashes) free ids."""
+        if not pending:
+            return []
+        known = select(Row.event_id).where(Row.event_id.in_([m.event_id for _i, m in pending]))
+        archived = set((await session.execute(known)).scalars())
+        clashing = [(i, m) for i, m in pending if m.event_id not in archived]
+        ids = [i for i, _m in clashing]
+        taken = set((await session.execute(select(Row.id).where(Row.id.in_(ids)))).scalars())
+        return list(zip(_spread(ids, taken), [m for _i, m in clashing], strict=True))
 
     async def _room_codes(self, room_ids: set[str], create: bool) -> dict[str, int]:
         """Each room's token suffix; created (in its own transaction) when `create`."""
@@ -194,48 +180,46 @@ class MessageArchive:
                 if create:
                     for room in missing:
                         await insert_ignore(session, ArchiveRoom.__table__, {"room_id": room})
-                found = await session.execute(
-                    select(ArchiveRoom.room_id, ArchiveRoom.code).where(
-                        ArchiveRoom.room_id.in_(missing)
-                    )
-                )
+                statement = select(ArchiveRoom.room_id, ArchiveRoom.code)
+                found = await session.execute(statement.where(ArchiveRoom.room_id.in_(missing)))
                 rows = found.all()
             self._codes.update({room: int(code) for room, code in rows})
         return {room: self._codes[room] for room in room_ids if room in self._codes}
 
-    async def _indexed(self, session: AsyncSession, event_id: str) -> tuple[Row, int] | None:
-        statement = (
-            select(Row, ArchiveRoom.code)
-            .join(ArchiveRoom, ArchiveRoom.room_id == Row.room_id)
-            .where(Row.event_id == event_id)
-        )
-        found = (await session.execute(statement)).first()
-        return (found[0], int(found[1])) if found else None
-
     async def edit(self, event_id: str, new_body: str) -> bool:
         """Apply an `m.replace` edit to text and index; False if unknown or redacted."""
-        async with self.db.session() as session:
-            found = await self._indexed(session, event_id)
-            if found is None or found[0].redacted:
-                return False
-            row, code = found
-            await self._index.remove(session, [IndexedText(row.id, code, row.body)])
-            await self._index.add(session, [IndexedText(row.id, code, new_body)])
-            await session.execute(update(Row).where(Row.id == row.id).values(body=new_body))
-            return True
+        return await self._replace_text(event_id, new_body, redact=False)
 
     async def redact(self, event_id: str) -> bool:
         """Remove a message's text from archive and index; the row stays as a tombstone."""
-        async with self.db.session() as session:
-            found = await self._indexed(session, event_id)
-            if found is None or found[0].redacted:
+        return await self._replace_text(event_id, "", redact=True)
+
+    async def _live_text(self, event_id: str) -> tuple[int, str, int] | None:
+        """Row id, text and room code of a message that is archived and not redacted."""
+        statement = select(Row.id, Row.body, ArchiveRoom.code).join(
+            ArchiveRoom, ArchiveRoom.room_id == Row.room_id
+        )
+        statement = statement.where(Row.event_id == event_id, Row.redacted.is_(False))
+        async with self.db.engine.connect() as connection:
+            found = (await connection.execute(statement)).first()
+        return (int(found[0]), str(found[1]), int(found[2])) if found else None
+
+    async def _replace_text(self, event_id: str, body: str, redact: bool) -> bool:
+        """Swap the text if it is still what was read (else read again), then the index."""
+        for _attempt in range(3):
+            found = await self._live_text(event_id)
+            if found is None:
                 return False
-            row, code = found
-            await self._index.remove(session, [IndexedText(row.id, code, row.body)])
-            await session.execute(
-                update(Row).where(Row.id == row.id).values(body="", redacted=True)
-            )
-            return True
+            row_id, old, code = found
+            async with self.db.session() as session:
+                current = (Row.id == row_id, Row.body == old, Row.redacted.is_(False))
+                change = update(Row).where(*current).values(body=body, redacted=redact)
+                if (await session.execute(change)).rowcount != 1:
+                    continue
+                await self._index.remove(session, [IndexedText(row_id, code, old)])
+                await self._index.add(session, [] if redact else [IndexedText(row_id, code, body)])
+                return True
+        return False
 
     async def get(self, event_id: str) -> ArchivedMessage | None:
         """The archived message (a redacted one keeps its metadata, with empty text)."""
@@ -243,15 +227,8 @@ class MessageArchive:
             row = (await session.execute(select(Row).where(Row.event_id == event_id))).scalar()
         if row is None:
             return None
-        return ArchivedMessage(
-            row.event_id,
-            row.room_id,
-            row.sender,
-            aware(row.sent_at),
-            row.body,
-            row.thread_root,
-            row.reply_to,
-        )
+        stored = {field.name: getattr(row, field.name) for field in fields(ArchivedMessage)}
+        return ArchivedMessage(**{**stored, "sent_at": aware(row.sent_at)})
 
     async def count(self, room_id: str | None = None) -> int:
         """Archived messages that still have their text, in one room or in all."""
@@ -262,27 +239,34 @@ class MessageArchive:
             return int((await session.execute(statement)).scalar_one())
 
     async def purge_before(self, cutoff: datetime) -> int:
-        """Delete messages sent before `cutoff` (text and index); returns how many."""
-        cutoff, last, purged = utc(cutoff), MIN_ID, 0
+        """Delete messages sent before `cutoff`, text and index; returns how many."""
+        oldest = select(Row.id).where(Row.id < time_key(cutoff) + BUMP_SLACK)
+        oldest = oldest.where(Row.sent_at < utc(cutoff)).order_by(Row.id).limit(CHUNK)
+        purged = 0
         while True:
             async with self.db.session() as session:
-                statement = (
-                    select(Row, ArchiveRoom.code)
-                    .join(ArchiveRoom, ArchiveRoom.room_id == Row.room_id)
-                    .where(Row.id > last, Row.id < time_key(cutoff) + BUMP_SLACK)
-                    .order_by(Row.id)
-                    .limit(CHUNK)
+                doomed = delete(Row).where(Row.id.in_(oldest.scalar_subquery()))
+                result = await session.execute(
+                    doomed.returning(Row.id, Row.room_id, Row.body, Row.redacted)
                 )
-                batch = (await session.execute(statement)).all()
-                if not batch:
+                rows = result.all()
+                if not rows:
                     return purged
-                last = batch[-1][0].id
-                doomed = [(row, code) for row, code in batch if aware(row.sent_at) < cutoff]
-                live = [IndexedText(r.id, code, r.body) for r, code in doomed if not r.redacted]
-                await self._index.remove(session, live)
-                ids = [row.id for row, _code in doomed]
-                await session.execute(delete(Row).where(Row.id.in_(ids)))
-                purged += len(ids)
+                codes = await self._room_codes({row.room_id for row in rows}, create=False)
+                live = [r for r in rows if not r.redacted]
+                await self._index.remove(
+                    session, [IndexedText(r.id, codes[r.room_id], r.body) for r in live]
+                )
+                purged += len(rows)
+
+    async def optimize(self) -> None:
+        """Compact the search index and refresh statistics: after a bulk import, or nightly.
+
+        SQLite merges FTS5 segments into one (queries touch fewer b-trees); PostgreSQL
+        re-analyzes so the planner knows which tokens are common.
+        """
+        async with self.db.session() as session:
+            await self._index.optimize(session)
 
     async def search(self, query: SearchQuery) -> SearchPage:
         """Messages containing every query word, newest first, from `query.room_ids` only.
@@ -297,23 +281,15 @@ class MessageArchive:
             return SearchPage((), False)
         match = self._index.match(plan.pieces, sorted(set(codes.values())))
         needed = query.offset + query.limit + 1
-        windows = list(id_windows(query.since, query.until, datetime.now(UTC)))
-        scope = Scope(sorted(set(query.room_ids)), query.sender, windows)
-        async with self.db.session() as session:
+        ages = self._index.window_ages
+        windows = list(id_windows(query.since, query.until, datetime.now(UTC), ages))
+        scope = Scope(sorted(set(query.room_ids)), query.sender, windows, query.since, query.until)
+        async with self.db.engine.connect() as connection:
             found = await self._index.newest(
-                session, match, scope, needed, lambda row: _accepts(plan, query, row)
+                connection, match, scope, needed, lambda row: matches(plan, row.body)
             )
         page = found[query.offset : query.offset + query.limit]
         return SearchPage(tuple(_hit(plan, c) for c in page), len(found) >= needed)
-
-
-def _accepts(plan: QueryPlan, query: SearchQuery, row: Candidate) -> bool:
-    sent = aware(row.sent_at)
-    if query.since is not None and sent < utc(query.since):
-        return False
-    if query.until is not None and sent >= utc(query.until):
-        return False
-    return matches(plan, row.body)
 
 
 def _hit(plan: QueryPlan, row: Candidate) -> SearchHit:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, Text
 from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
 
 
 def utcnow() -> datetime:
@@ -13,7 +15,7 @@ def utcnow() -> datetime:
 
 
 def _ts(**kwargs: object) -> object:
-    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), **kwargs))
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), **kwargs))
 
 
 class BotSession(SQLModel, table=True):
@@ -45,6 +47,7 @@ class Room(SQLModel, table=True):
     joined: bool = Field(default=False)
     encrypted: bool = Field(default=False)
     users_default_power: int = Field(default=0)
+    creators: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
     updated_at: datetime = _ts(nullable=False)
 
 
@@ -133,8 +136,163 @@ class ArchivedMessageRow(SQLModel, table=True):
     event_id: str = Field(max_length=255)
     room_id: str = Field(max_length=255)
     sender: str = Field(max_length=255)
-    sent_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    sent_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))
     thread_root: str | None = Field(default=None, max_length=255)
     reply_to: str | None = Field(default=None, max_length=255)
     redacted: bool = Field(default=False)
+
+
+class Meeting(SQLModel, table=True):
+    """A scheduled video meeting (or series) of a room; `number` is its short id there."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (Index("ux_meeting_room_number", "room_id", "number", unique=True),)
+    id: int | None = Field(default=None, primary_key=True)
+    room_id: str = Field(max_length=255)
+    number: int
+    title: str = Field(max_length=255)
+    starts_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    duration_minutes: int
+    recurrence: str | None = Field(default=None, max_length=16)
+    until: date | None = Field(default=None)
+    organizer: str = Field(max_length=255)
+    invitees: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    conference: str = Field(max_length=128)
+    sequence: int = Field(default=0)
+    status: str = Field(default="scheduled", max_length=16)
+    announcement_event_id: str | None = Field(default=None, max_length=255)
+    cancelled_occurrences: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    created_at: datetime = _ts(nullable=False)
+
+
+class MeetingRsvp(SQLModel, table=True):
+    """An invitee's answer, from a reaction on the announcement."""
+
+    __tablename__ = "meeting_rsvp"
+    meeting_id: int = Field(primary_key=True)
+    user_id: str = Field(primary_key=True, max_length=255)
+    answer: str = Field(max_length=8)
+    reaction_event_id: str = Field(max_length=255, index=True)
+    updated_at: datetime = _ts(nullable=False)
+
+
+class MeetingNotice(SQLModel, table=True):
+    """Ledger of reminders and widget changes done: the guarantee of never twice."""
+
+    __tablename__ = "meeting_notice"
+    meeting_id: int = Field(primary_key=True)
+    occurrence: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True, nullable=False))
+    kind: str = Field(primary_key=True, max_length=32)
+    outcome: str = Field(max_length=16)
+    done_at: datetime = _ts(nullable=False)
+
+
+class CalendarToken(SQLModel, table=True):
+    """A personal, revocable calendar-feed token."""
+
+    __tablename__ = "calendar_token"
+    token: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(max_length=255, index=True)
+    created_at: datetime = _ts(nullable=False)
+    revoked_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
+class DirectRoom(SQLModel, table=True):
+    """The bot's direct-message room with a user (calendar links, personal digests)."""
+
+    __tablename__ = "direct_room"
+    user_id: str = Field(primary_key=True, max_length=255)
+    room_id: str = Field(max_length=255)
+
+
+def _optional_ts() -> object:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class RecordCounter(SQLModel, table=True):
+    """The last short-id number handed out per WG prefix (`A` gives A-1, A-2, …), shared by
+    actions, decisions and blockers so one label never names two records."""
+
+    __tablename__ = "wg_record_counter"
+    prefix: str = Field(primary_key=True, max_length=8)
+    last_number: int
+
+
+class ActionRow(SQLModel, table=True):
+    """An action item of a WG room; owners are in `wg_action_owner`, `due` is a local date."""
+
+    __tablename__ = "wg_action"
+    __table_args__ = (
+        Index("ux_wg_action_label", "prefix", "number", unique=True),
+        Index("ix_wg_action_room_id", "room_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    prefix: str = Field(max_length=8)
+    number: int
+    room_id: str = Field(max_length=255)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    author: str = Field(max_length=255)
+    event_id: str | None = Field(default=None, max_length=255)
+    created_at: datetime = _ts(nullable=False)
+    due: date | None = Field(default=None)
+    done_at: datetime | None = _optional_ts()
+    done_by: str | None = Field(default=None, max_length=255)
+
+
+class ActionOwnerRow(SQLModel, table=True):
+    """One owner of an action (a child table, so "my actions" is an indexed lookup)."""
+
+    __tablename__ = "wg_action_owner"
+    __table_args__ = (Index("ix_wg_action_owner_user_id", "user_id"),)
+    action_id: int = Field(primary_key=True)
+    user_id: str = Field(primary_key=True, max_length=255)
+
+
+class DecisionRow(SQLModel, table=True):
+    """A decision of a WG room; `source_*` and `permalink` are set when it was recorded by
+    replying to a message, `source_sender` being who said it."""
+
+    __tablename__ = "wg_decision"
+    __table_args__ = (
+        Index("ux_wg_decision_label", "prefix", "number", unique=True),
+        Index("ix_wg_decision_room_created", "room_id", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    prefix: str = Field(max_length=8)
+    number: int
+    room_id: str = Field(max_length=255)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    author: str = Field(max_length=255)
+    event_id: str | None = Field(default=None, max_length=255)
+    created_at: datetime = _ts(nullable=False)
+    source_event_id: str | None = Field(default=None, max_length=255)
+    source_sender: str | None = Field(default=None, max_length=255)
+    permalink: str | None = Field(default=None, max_length=512)
+
+
+class BlockerRow(SQLModel, table=True):
+    """An execution obstacle of a WG room: open until resolved; escalation to the committee
+    room is remembered with the event id of the notice posted there."""
+
+    __tablename__ = "wg_blocker"
+    __table_args__ = (
+        Index("ux_wg_blocker_label", "prefix", "number", unique=True),
+        Index("ix_wg_blocker_room_id", "room_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    prefix: str = Field(max_length=8)
+    number: int
+    room_id: str = Field(max_length=255)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    opener: str = Field(max_length=255)
+    event_id: str | None = Field(default=None, max_length=255)
+    created_at: datetime = _ts(nullable=False)
+    resolution: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    resolved_at: datetime | None = _optional_ts()
+    resolved_by: str | None = Field(default=None, max_length=255)
+    escalated_at: datetime | None = _optional_ts()
+    escalated_by: str | None = Field(default=None, max_length=255)
+    escalation_event_id: str | None = Field(default=None, max_length=255)

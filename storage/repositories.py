@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.archive import MessageArchive
 from storage.db import Database
+from storage.meetings import CalendarTokens, DirectRooms, MeetingRepository
 from storage.models import (
     AuditEntry,
     BotSession,
@@ -20,8 +22,11 @@ from storage.models import (
     utcnow,
 )
 from storage.plan_rooms import PlanRoomRepository
+from storage.records import RecordsRepository
 from storage.search_cursors import SearchCursorRepository
 from storage.upsert import insert_ignore, upsert
+
+CREATOR_POWER = 1_000_000
 
 
 class SessionRepository:
@@ -155,11 +160,23 @@ class RoomRepository:
             level = await self._power_level(session, room_id, user_id)
             return MemberView(row.user_id, row.membership, level, row.display_name)
 
+    async def set_creators(self, room_id: str, creators: frozenset[str]) -> None:
+        """Room creators with unlimited power (room version 12+)."""
+        values = {
+            "room_id": room_id,
+            "creators": json.dumps(sorted(creators)),
+            "updated_at": utcnow(),
+        }
+        async with self.db.session() as session:
+            await upsert(session, Room.__table__, values, ["room_id"])
+
     async def _power_level(self, session: AsyncSession, room_id: str, user_id: str) -> int:
+        room = await session.get(Room, room_id)
+        if room is not None and user_id in json.loads(room.creators or "[]"):
+            return CREATOR_POWER
         explicit = await session.get(PowerLevel, (room_id, user_id))
         if explicit is not None:
             return explicit.level
-        room = await session.get(Room, room_id)
         return room.users_default_power if room is not None else 0
 
     async def rooms_of(self, user_id: str) -> list[str]:
@@ -203,16 +220,24 @@ class Repositories:
     archive: MessageArchive
     plan_rooms: PlanRoomRepository
     search_cursors: SearchCursorRepository
+    meetings: MeetingRepository
+    calendar_tokens: CalendarTokens
+    direct_rooms: DirectRooms
+    records: RecordsRepository
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
         return cls(
-            db,
-            SessionRepository(db),
-            EventLedger(db),
-            RoomRepository(db),
-            AuditLog(db),
-            MessageArchive(db),
-            PlanRoomRepository(db),
-            SearchCursorRepository(db),
+            db=db,
+            sessions=SessionRepository(db),
+            events=EventLedger(db),
+            rooms=RoomRepository(db),
+            audit=AuditLog(db),
+            archive=MessageArchive(db),
+            plan_rooms=PlanRoomRepository(db),
+            search_cursors=SearchCursorRepository(db),
+            meetings=MeetingRepository(db),
+            calendar_tokens=CalendarTokens(db),
+            direct_rooms=DirectRooms(db),
+            records=RecordsRepository(db),
         )

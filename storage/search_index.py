@@ -27,6 +27,7 @@ from sqlalchemy import DateTime, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.search_text import bigrams, document_grams, fold
+from storage.upsert import Executor
 
 INDEX_TABLE = "archive_fts"
 SEARCH_INDEX_TABLES = frozenset(
@@ -36,7 +37,9 @@ SEARCH_INDEX_TABLES = frozenset(
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MIN_ID, MAX_ID = -(2**63), 2**63 - 1
 BUMP_SLACK = 1_000_000
-RECENT_WINDOWS = (timedelta(days=7), timedelta(days=60))
+RECENT_WINDOWS = (timedelta(days=7), timedelta(days=60), timedelta(days=365))
+WEEK_US = 7 * 86_400 * 1_000_000
+MAX_BUCKETS = 60
 
 
 def utc(moment: datetime) -> datetime:
@@ -57,17 +60,20 @@ def time_key(moment: datetime) -> int:
 
 
 def id_windows(
-    since: datetime | None, until: datetime | None, now: datetime
+    since: datetime | None,
+    until: datetime | None,
+    now: datetime,
+    ages: Sequence[timedelta] = RECENT_WINDOWS,
 ) -> Iterator[tuple[int, int]]:
-    """Id ranges to scan, newest first: the last 7 days, the last 60, then the rest.
+    """Id ranges to scan, newest first: (future-dated messages,) each age's span, the rest.
 
     Ids may sit up to BUMP_SLACK above their time, so `until` is widened by it; callers
-    check the exact time of each candidate.
+    check the exact time of each candidate. Without ages it is one range.
     """
     low = time_key(since) if since else MIN_ID
     high = time_key(until) + BUMP_SLACK if until else MAX_ID
-    for age in RECENT_WINDOWS:
-        edge = time_key(now - age)
+    edges = [time_key(now - age) for age in ages]
+    for edge in [time_key(now) + BUMP_SLACK + 1, *edges] if edges else []:
         if low < edge <= high:
             yield edge, high
             high = edge - 1
@@ -77,11 +83,20 @@ def id_windows(
 
 @dataclass(frozen=True)
 class Scope:
-    """Where to look: the rooms (already encoded in the match), a sender, id windows."""
+    """Where to look: the rooms (already encoded in the match), a sender, id windows and
+    the exact time bounds (ids only approximate them)."""
 
     room_ids: Sequence[str]
     sender: str | None
     windows: Sequence[tuple[int, int]]
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def holds(self, sent_at: datetime) -> bool:
+        sent = aware(sent_at)
+        return (self.since is None or sent >= utc(self.since)) and (
+            self.until is None or sent < utc(self.until)
+        )
 
 
 @dataclass(frozen=True)
@@ -114,6 +129,7 @@ class SearchIndex(ABC):
 
     source = ""
     order_key = ""
+    window_ages: tuple[timedelta, ...] = ()
 
     def _tokens(self, doc: IndexedText) -> list[list[str]]:
         suffix = str(doc.room_code)
@@ -131,28 +147,26 @@ class SearchIndex(ABC):
     async def remove(self, session: AsyncSession, docs: Sequence[IndexedText]) -> None:
         """Take documents out of the index; `body` must be the text that was indexed."""
 
+    @abstractmethod
+    async def optimize(self, session: AsyncSession) -> None:
+        """Compact the index and refresh planner statistics (after imports, or nightly)."""
+
+    def _shape(self, match: str, id_range: tuple[int, int]) -> tuple[str, str, str]:
+        """The FROM/WHERE part, the ordering key and the match text for one id range."""
+        return self.source, self.order_key, match
+
     async def candidates(
-        self,
-        session: AsyncSession,
-        match: str,
-        room_ids: Sequence[str],
-        id_range: tuple[int, int],
-        limit: int,
-        sender: str | None = None,
+        self, session: Executor, match: str, scope: Scope, id_range: tuple[int, int], limit: int
     ) -> list[Candidate]:
-        """Up to `limit` matches in the id range, newest first, in the given rooms only."""
-        sql = _SELECT + self.source + _FILTER
-        params: dict[str, Any] = {
-            "match": match,
-            "rooms": list(room_ids),
-            "lo": id_range[0],
-            "hi": id_range[1],
-            "limit": limit,
-        }
-        if sender is not None:
+        """Up to `limit` matches in the id range, newest first, in the scope's rooms only."""
+        source, order_key, match = self._shape(match, id_range)
+        sql = _SELECT + source + _FILTER
+        params: dict[str, Any] = {"match": match, "rooms": list(scope.room_ids)}
+        params.update(lo=id_range[0], hi=id_range[1], limit=limit)
+        if scope.sender is not None:
             sql += " AND m.sender = :sender"
-            params["sender"] = sender
-        sql += f" ORDER BY {self.order_key} DESC LIMIT :limit"
+            params["sender"] = scope.sender
+        sql += f" ORDER BY {order_key} DESC LIMIT :limit"
         statement = text(sql).bindparams(bindparam("rooms", expanding=True))
         statement = statement.columns(sent_at=DateTime(timezone=True))
         result = await session.execute(statement, params)
@@ -160,7 +174,7 @@ class SearchIndex(ABC):
 
     async def newest(
         self,
-        session: AsyncSession,
+        session: Executor,
         match: str,
         scope: Scope,
         wanted: int,
@@ -171,10 +185,8 @@ class SearchIndex(ABC):
         for low, high in scope.windows:
             while len(found) < wanted and low <= high:
                 batch = max(2 * (wanted - len(found)), 16)
-                rows = await self.candidates(
-                    session, match, scope.room_ids, (low, high), batch, scope.sender
-                )
-                found += [row for row in rows if accept(row)]
+                rows = await self.candidates(session, match, scope, (low, high), batch)
+                found += [row for row in rows if scope.holds(row.sent_at) and accept(row)]
                 if len(rows) < batch:
                     break
                 high = rows[-1].row_id - 1
@@ -191,6 +203,9 @@ class SqliteIndex(SearchIndex):
         "WHERE archive_fts MATCH :match AND archive_fts.rowid BETWEEN :lo AND :hi"
     )
     order_key = "archive_fts.rowid"
+
+    async def optimize(self, session: AsyncSession) -> None:
+        await session.execute(text("INSERT INTO archive_fts(archive_fts) VALUES ('optimize')"))
 
     def match(self, pieces: Sequence[str], room_codes: Sequence[int]) -> str:
         def phrase(piece: str, code: int) -> str:
@@ -230,6 +245,28 @@ class PostgresIndex(SearchIndex):
         "WHERE f.doc @@ CAST(:match AS tsquery) AND f.id BETWEEN :lo AND :hi"
     )
     order_key = "f.id"
+    window_ages = RECENT_WINDOWS
+    bucketed_source = (
+        "(SELECT id FROM archive_fts WHERE doc @@ CAST(:match AS tsquery) OFFSET 0) AS f "
+        "JOIN archived_message AS m ON m.id = f.id WHERE m.id BETWEEN :lo AND :hi"
+    )
+
+    def _shape(self, match: str, id_range: tuple[int, int]) -> tuple[str, str, str]:
+        """A bounded window is searched through GIN alone, with its week tokens AND-ed in.
+
+        The planner cannot know how many of a room-suffixed token's rows are in the asker's
+        rooms, and measured here it would either sort tens of thousands of GIN matches or
+        walk a whole week backwards; week tokens keep the work to matches in the window.
+        """
+        first, last = (edge // WEEK_US for edge in id_range)
+        if last - first >= MAX_BUCKETS:
+            return self.source, self.order_key, match
+        weeks = " | ".join(_lexeme(f"~{week}") for week in range(first, last + 1))
+        return self.bucketed_source, "m.id", f"({match}) & ({weeks})"
+
+    async def optimize(self, session: AsyncSession) -> None:
+        await session.execute(text("ANALYZE archive_fts"))
+        await session.execute(text("ANALYZE archived_message"))
 
     def match(self, pieces: Sequence[str], room_codes: Sequence[int]) -> str:
         def phrase(piece: str, code: int) -> str:
@@ -248,6 +285,7 @@ class PostgresIndex(SearchIndex):
                 entries.append(f"{_lexeme(token)}:{position}")
                 position += 1
             position += 1
+        entries.append(_lexeme(f"~{doc.row_id // WEEK_US}"))
         return " ".join(entries)
 
     async def add(self, session: AsyncSession, docs: Sequence[IndexedText]) -> None:

@@ -63,6 +63,10 @@ class Folded:
 
 def fold_with_map(text: str) -> Folded:
     """`fold`, chunk by chunk, remembering where each folded character came from."""
+    if unicodedata.is_normalized("NFKC", text):
+        folded = text.casefold()
+        if len(folded) == len(text):
+            return Folded(folded, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
     bounds = [i for i, char in enumerate(text) if i == 0 or not _continues(char)]
     bounds.append(len(text))
     parts: list[str] = []
@@ -105,18 +109,21 @@ def document_grams(folded: str) -> list[list[str]]:
     both backends alike, so results never differ between them.
     """
     distinct = [word for word in dict.fromkeys(words(folded)) if len(word) > 1]
-    counts: Counter[str] = Counter()
+    counts: Counter[str] | None = None
     positions = 0
     result: list[list[str]] = []
     for word in _drop_contained(distinct):
         grams = bigrams(word)
-        extra = Counter(grams)
-        if positions + len(grams) + 1 > MAX_POSITIONS:
+        size = positions + len(grams) + 1
+        if size > MAX_POSITIONS:
             continue
-        if any(counts[gram] + n > MAX_TOKEN_REPEATS for gram, n in extra.items()):
-            continue
-        counts.update(extra)
-        positions += len(grams) + 1
+        if size > MAX_TOKEN_REPEATS:
+            counts = counts or Counter(gram for kept in result for gram in kept)
+            extra = Counter(grams)
+            if any(counts[gram] + n > MAX_TOKEN_REPEATS for gram, n in extra.items()):
+                continue
+            counts.update(extra)
+        positions = size
         result.append(grams)
     return result
 

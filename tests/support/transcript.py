@@ -67,6 +67,28 @@ class RecordingMessenger:
         self.state.append((room_id, event_type, state_key, content))
         return f"$state{next(self.ids)}"
 
+    async def send_direct(self, user_id: str, notice: Notice) -> str:
+        return await self.send_notice(f"!dm-{user_id}", notice, None, None)
+
+
+@dataclass
+class RecordingScheduler:
+    """Keeps jobs by id like the real scheduler (re-adding replaces), never fires them."""
+
+    jobs: dict[str, tuple[datetime, str, list[Any]]] = field(default_factory=dict)
+
+    async def at(self, job_id: str, when: datetime, func: str, args: list[Any]) -> None:
+        self.jobs[job_id] = (when, func, args)
+
+    async def cancel_prefix(self, prefix: str) -> int:
+        doomed = [job_id for job_id in self.jobs if job_id.startswith(prefix)]
+        for job_id in doomed:
+            del self.jobs[job_id]
+        return len(doomed)
+
+    async def job_ids(self) -> set[str]:
+        return set(self.jobs)
+
 
 class Transcript:
     """A room with the bot in it; send text as a user, get the bot's replies back."""
@@ -81,6 +103,7 @@ class Transcript:
         self.messenger = RecordingMessenger()
         self.now = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
         self.runtime = Runtime(started_at=self.now, last_sync_at=self.now)
+        self.scheduler = RecordingScheduler()
         self.dispatcher = Dispatcher(
             self.settings,
             registry or build_registry(),
@@ -88,6 +111,8 @@ class Transcript:
             self.messenger,
             self.runtime,
             lambda: self.now,
+            None,
+            self.scheduler,
         )
         self.room_id = "!wg:gov.kr"
         self.events = itertools.count(1)

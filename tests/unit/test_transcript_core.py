@@ -85,3 +85,9 @@ async def test_own_messages_and_plain_chat_are_not_answered(t: Transcript) -> No
 async def test_user_text_is_escaped_in_html(t: Transcript) -> None:
     replies = await t.send("!<b>x</b>")
     assert "<b>" not in replies[0].notice.html and "&lt;b&gt;" in replies[0].notice.html
+
+
+async def test_help_for_a_group_lists_its_subcommands(t: Transcript) -> None:
+    body = await t.say_one("!도움말 회의")
+    assert body.startswith("!meeting <")
+    assert "!meeting add SPEC…" in body and "!meeting cancel ID" in body
