@@ -101,6 +101,7 @@ def start_sotong(base: str, user_id: str, work: Path) -> subprocess.Popen[bytes]
         "DATABASE_URL": f"sqlite:///{work / 'sotong.db'}",
         "ALLOWED_INVITERS": user_id.split(":", 1)[1],
         "WEB_PORT": str(free_port()),
+        "FLOOD_RATE": "0",
     }
     return subprocess.Popen(
         [

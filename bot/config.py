@@ -50,6 +50,8 @@ class Settings:
     meeting_reminders: tuple[int, ...] = (1440, 10)
     meetings_open_to_members: bool = False
     public_base_url: str | None = None
+    flood_burst: int = 10
+    flood_rate: float = 2.0
 
     @property
     def web_base_url(self) -> str:
@@ -90,6 +92,20 @@ def _int_setting(env: Mapping[str, str], key: str, default: int, problems: list[
     except ValueError:
         problems.append(f"{key}: '{raw}' is not a whole number")
         return default
+
+
+def _float_setting(env: Mapping[str, str], key: str, default: float, problems: list[str]) -> float:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        problems.append(f"{key}: '{raw}' is not a number")
+        return default
+    if value < 0:
+        problems.append(f"{key}: must not be negative")
+    return value
 
 
 def _minutes_list(raw: str, problems: list[str]) -> tuple[int, ...]:
@@ -180,6 +196,8 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         meetings_open_to_members=env.get("MEETINGS_OPEN_TO_MEMBERS", "").strip().lower()
         in {"1", "true", "yes", "on"},
         public_base_url=env.get("PUBLIC_BASE_URL", "").strip() or None,
+        flood_burst=_int_setting(env, "FLOOD_BURST", 10, problems),
+        flood_rate=_float_setting(env, "FLOOD_RATE", 2.0, problems),
     )
     _check_values(settings, problems)
     if problems:

@@ -18,7 +18,8 @@ from commands.jobs import Scheduling
 from commands.meeting_extras import record_rsvp
 from commands.permissions import is_allowed_inviter
 from commands.plan import Plan
-from commands.render import Notice
+from commands.ratelimit import FloodControl
+from commands.render import Notice, esc, user_pill
 from commands.roles import role_in_room
 from storage.archive import ArchivedMessage
 from storage.models import AuditEntry
@@ -57,6 +58,7 @@ class Dispatcher:
     ) -> None:
         self.plan = plan
         self.jobs = jobs
+        self.flood = FloodControl(settings.flood_burst, settings.flood_rate)
         self.settings = settings
         self.registry = registry
         self.repos = repos
@@ -130,9 +132,31 @@ class Dispatcher:
 
     async def _guarded(self, message: IncomingMessage) -> None:
         try:
+            await self._slow_down(message)
             await self.run_command(message)
         except Exception:
             log.exception("command task for %s failed outside the error sink", message.event_id)
+
+    async def _slow_down(self, message: IncomingMessage) -> None:
+        """Flood control: a sender past their burst waits (told once, politely); nobody
+        else is held up and nothing is dropped. FLOOD_RATE=0 turns it off."""
+        if self.settings.flood_rate <= 0:
+            return
+        delay = self.flood.delay_for(message.sender, asyncio.get_running_loop().time())
+        if delay <= 0:
+            return
+        if self.flood.should_warn(message.sender):
+            text = Text(
+                "명령이 너무 빠르게 이어지고 있어 잠시 천천히 처리합니다.",
+                "Commands are coming in fast; yours will be answered a little slower.",
+            ).both(self.settings.language)
+            notice = Notice(
+                f"{message.sender}: {text}",
+                f"{user_pill(message.sender)}: {esc(text).replace(chr(10), '<br>')}",
+                (message.sender,),
+            )
+            await self.messenger.send_notice(message.room_id, notice, None, message.thread_root)
+        await asyncio.sleep(delay)
 
     async def run_command(self, message: IncomingMessage) -> None:
         """Parse, check the role, run, and turn every error into a short reply."""

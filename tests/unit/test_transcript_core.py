@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest_asyncio
 
+from bot.config import settings_from_mapping
+from bot.dispatch import IncomingMessage
 from storage.db import Database
 from storage.repositories import Repositories
-from tests.support.transcript import Transcript
+from tests.support.transcript import BASE_ENV, Transcript
 
 
 @pytest_asyncio.fixture
@@ -91,3 +94,24 @@ async def test_help_for_a_group_lists_its_subcommands(t: Transcript) -> None:
     body = await t.say_one("!도움말 회의")
     assert body.startswith("!meeting <")
     assert "!meeting add SPEC…" in body and "!meeting cancel ID" in body
+
+
+async def test_a_flooding_user_is_slowed_politely_and_others_are_not(sqlite_url: str) -> None:
+    db = Database(sqlite_url)
+    settings = settings_from_mapping({**BASE_ENV, "FLOOD_BURST": "3", "FLOOD_RATE": "20"})
+    t = Transcript(Repositories.over(db), settings=settings)
+    for index in range(8):
+        await t.dispatcher.on_message(
+            IncomingMessage(f"$f{index}", t.room_id, "@flood:gov.kr", "!ping")
+        )
+    await t.dispatcher.on_message(IncomingMessage("$calm", t.room_id, "@calm:gov.kr", "!ping"))
+    await asyncio.sleep(0.05)
+    answered_early = [s.reply_to for s in t.messenger.sent if s.reply_to]
+    assert "$calm" in answered_early and "$f7" not in answered_early
+    await t.dispatcher.drain()
+    replies = [s.reply_to for s in t.messenger.sent if s.reply_to]
+    assert sorted(replies) == sorted([f"$f{i}" for i in range(8)] + ["$calm"])
+    warnings = [s for s in t.messenger.sent if s.reply_to is None]
+    assert len(warnings) == 1 and warnings[0].notice.mentions == ("@flood:gov.kr",)
+    assert "천천히" in warnings[0].notice.body
+    await db.close()
