@@ -11,15 +11,19 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.config import Settings
+from bot.crypto import DeviceTrust
 from bot.dispatch import Dispatcher
-from bot.matrix import Runtime, SyncLoop, log_in, make_client
+from bot.leadership import Leadership
+from bot.matrix import Runtime, SyncLoop, log_in, make_client, upload_keys
 from bot.messenger import NioMessenger
 from bot.scheduler import Scheduler
 from bot.web import build_app, start_web
 from commands.catalog import build_registry
+from commands.digest_jobs import catch_up_digests, reconcile_digests
 from commands.jobs import JOB_CONTEXT, JobContext
 from commands.meeting_jobs import reconcile
 from commands.plan import load_plan
+from commands.retention import reconcile_retention
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.repositories import Repositories
@@ -44,7 +48,8 @@ class Bot:
         self.client = make_client(settings, data_dir / "store")
         self.plan = load_plan(Path(settings.plan_file)) if settings.plan_file else None
         self.scheduler = Scheduler(settings.database_url)
-        self.messenger = NioMessenger(self.client, self.repos.direct_rooms)
+        self.trust = DeviceTrust(self.client, (*settings.allowed_inviters, settings.user_id))
+        self.messenger = NioMessenger(self.client, self.repos.direct_rooms, self.trust)
         self.dispatcher = Dispatcher(
             settings,
             build_registry(),
@@ -56,17 +61,29 @@ class Bot:
             self.scheduler,
         )
         self.loop = SyncLoop(
-            self.client, settings, self.repos, self.dispatcher, self.runtime, utc_now
+            self.client, settings, self.repos, self.dispatcher, self.runtime, utc_now, self.trust
         )
+        self.leadership = Leadership(settings.database_url, data_dir)
         self._sync_task: asyncio.Task[None] | None = None
         self._web: web.AppRunner | None = None
 
     async def start(self) -> None:
+        """Wait to be the active process (a standby does nothing until then), migrate,
+        log in, reconcile scheduled jobs, serve the web side and start syncing."""
+        await self.leadership.acquire()
         await asyncio.to_thread(upgrade, self.settings.database_url)
         await log_in(self.client, self.settings, self.repos)
+        await upload_keys(self.client)
         await self._start_scheduler()
         if self.with_web:
-            app = build_app(self.runtime, utc_now, self.repos, self.settings)
+            app = build_app(
+                self.runtime,
+                utc_now,
+                self.repos,
+                self.settings,
+                plan=self.plan,
+                metrics=self.dispatcher.metrics,
+            )
             self._web = await start_web(app, self.settings.web_host, self.settings.web_port)
         self._sync_task = asyncio.create_task(self.loop.run(), name="sync")
         synced = asyncio.create_task(self.loop.synced_once.wait())
@@ -74,11 +91,14 @@ class Bot:
         if self._sync_task.done():
             synced.cancel()
             self._sync_task.result()
+        self.scheduler.resume()
+        log.info("digests caught up: %d sent late", await catch_up_digests(JOB_CONTEXT.get()))
         log.info("Sotong is syncing as %s", self.settings.user_id)
 
     async def _start_scheduler(self) -> None:
         """Jobs find the bot's services through JOB_CONTEXT; they are reconciled with the
-        tables (the source of truth) before the scheduler may fire any."""
+        tables (the source of truth) now, and may fire once the first sync has told the
+        client its rooms (an encrypted send needs them)."""
         context = JobContext(
             self.messenger, self.repos, self.settings, utc_now, self.plan, self.scheduler
         )
@@ -86,7 +106,8 @@ class Bot:
         self.scheduler.start()
         added, removed = await reconcile(context)
         log.info("scheduler reconciled: %d jobs added, %d removed", added, removed)
-        self.scheduler.resume()
+        log.info("archive retention job: %s", "on" if await reconcile_retention(context) else "off")
+        log.info("digest jobs reconciled: %d added, %d removed", *await reconcile_digests(context))
 
     async def wait(self) -> None:
         if self._sync_task is not None:
@@ -103,6 +124,7 @@ class Bot:
             await self._web.cleanup()
         await self.client.close()
         await self.db.close()
+        await self.leadership.release()
 
 
 async def run_until_signalled(settings: Settings) -> None:
@@ -113,10 +135,16 @@ async def run_until_signalled(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop_requested.set)
     try:
-        await bot.start()
+        starting = asyncio.create_task(bot.start())
         waiter = asyncio.create_task(stop_requested.wait())
+        await asyncio.wait({starting, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():
+            starting.cancel()
+            return
+        starting.result()
         sync = asyncio.create_task(bot.wait())
-        await asyncio.wait({waiter, sync}, return_when=asyncio.FIRST_COMPLETED)
+        lost = asyncio.create_task(bot.leadership.lost.wait())
+        await asyncio.wait({waiter, sync, lost}, return_when=asyncio.FIRST_COMPLETED)
         log.info("stopping")
     finally:
         await bot.stop()

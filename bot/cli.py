@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from bot.config import ConfigError, Settings, load_settings
 
@@ -27,23 +28,29 @@ def _settings_or_exit(env_file: Path) -> Settings:
         raise SystemExit(EXIT_CONFIG) from None
 
 
-def setup_logging(level: str = "INFO") -> None:
-    """Structured-ish lines; nio's request logs stay quiet so tokens never reach the log."""
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+def setup_logging(level: str = "INFO", fmt: str = "kv") -> None:
+    """Structured lines, logfmt (`kv`) or JSON, with a command's reference id as `ref`
+    (bot/logfmt.py); nio's request logs stay quiet so tokens never reach the log."""
+    from bot.logfmt import FORMATTERS
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(FORMATTERS[fmt]())
+    logging.basicConfig(level=level, handlers=[handler], force=True)
     for noisy in ("nio", "aiohttp.access", "peewee", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import run_until_signalled
+    from bot.leadership import AlreadyRunning
     from commands.plan import PlanError
 
     settings = _settings_or_exit(args.env_file)
     try:
         asyncio.run(run_until_signalled(settings))
+    except AlreadyRunning as error:
+        print(f"이미 실행 중입니다 / already running: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     except PlanError as error:
         print(f"계획 파일 오류 / plan errors in {settings.plan_file}:", file=sys.stderr)
         for problem in error.problems:
@@ -90,10 +97,29 @@ def cmd_say(args: argparse.Namespace) -> int:
     return asyncio.run(say(Path.cwd(), args.user, args.room, args.text, args.timeout))
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.export_cli import export_to_file
+
+    return asyncio.run(export_to_file(_settings_or_exit(args.env_file), args))
+
+
+def _add_export(sub: Any) -> None:
+    export = sub.add_parser("export", help="write the records of a WG or the whole plan to a file")
+    scope = export.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--plan", action="store_true", help="the whole plan (PLAN_FILE)")
+    scope.add_argument("--room", help="a room id (!…) or a core task key (core-01)")
+    export.add_argument("--from", dest="start", help="first day, e.g. 2026-11-01")
+    export.add_argument("--to", dest="end", help="last day (included)")
+    export.add_argument("--format", choices=("md", "csv", "json"), default="json")
+    export.add_argument("--out", required=True, help="output file, or - for stdout")
+    export.set_defaults(func=cmd_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sotong", description="Sotong (소통) Matrix bot")
     parser.add_argument("--env-file", type=Path, default=Path(".env"), help="default: .env")
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument("--log-format", choices=("kv", "json"), default="kv")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot (upgrades the database first)").set_defaults(
         func=cmd_run
@@ -121,12 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
     say.add_argument("text", help='the message, e.g. "!help"')
     say.add_argument("--timeout", type=float, default=20.0)
     say.set_defaults(func=cmd_say)
+    _add_export(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    setup_logging(args.log_level)
+    setup_logging(args.log_level, args.log_format)
     return int(args.func(args) or 0)
 
 

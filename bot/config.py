@@ -15,6 +15,7 @@ USER_ID_RE = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d+)?$")
 SERVER_RE = re.compile(r"^[A-Za-z0-9.\-]+(:\d+)?$")
 SECRET_KEYS = frozenset({"MATRIX_PASSWORD", "MATRIX_ACCESS_TOKEN", "JITSI_APP_SECRET"})
 DEFAULT_DATABASE_URL = "sqlite:///data/sotong.db"
+HHMM_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 class ConfigError(Exception):
@@ -52,6 +53,9 @@ class Settings:
     public_base_url: str | None = None
     flood_burst: int = 10
     flood_rate: float = 2.0
+    archive_retention_days: int = 0
+    digest_time: str = "08:30"
+    digest_quiet: str = "line"
 
     @property
     def web_base_url(self) -> str:
@@ -123,6 +127,22 @@ def _minutes_list(raw: str, problems: list[str]) -> tuple[int, ...]:
     return minutes
 
 
+def hhmm(raw: str) -> str | None:
+    """`8:30` or `08:30` as `08:30`; None when it is not a time of day."""
+    found = HHMM_RE.match(raw.strip())
+    return f"{int(found.group(1)):02d}:{found.group(2)}" if found else None
+
+
+def _digest_time(raw: str, problems: list[str]) -> str:
+    if not raw.strip():
+        return "08:30"
+    normal = hhmm(raw)
+    if normal is None:
+        problems.append(f"DIGEST_TIME: '{raw}' must be a time of day as HH:MM, e.g. 08:30")
+        return "08:30"
+    return normal
+
+
 def _check_identity(env: Mapping[str, str], problems: list[str]) -> None:
     homeserver = env.get("MATRIX_HOMESERVER", "").strip()
     if not homeserver:
@@ -162,6 +182,10 @@ def _check_values(settings: Settings, problems: list[str]) -> None:
         problems.append("WEB_PORT: must be a port number (1-65535)")
     if settings.plan_file and not Path(settings.plan_file).is_file():
         problems.append(f"PLAN_FILE: '{settings.plan_file}' does not exist")
+    if settings.digest_quiet not in {"line", "none"}:
+        problems.append(f"DIGEST_QUIET: '{settings.digest_quiet}' must be line or none")
+    if settings.archive_retention_days < 0:
+        problems.append("ARCHIVE_RETENTION_DAYS: must be 0 (keep forever) or more days")
     if not settings.database_url.startswith(("sqlite", "postgresql")):
         problems.append("DATABASE_URL: must be a sqlite:/// or postgresql+psycopg:// URL")
 
@@ -198,6 +222,9 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         public_base_url=env.get("PUBLIC_BASE_URL", "").strip() or None,
         flood_burst=_int_setting(env, "FLOOD_BURST", 10, problems),
         flood_rate=_float_setting(env, "FLOOD_RATE", 2.0, problems),
+        archive_retention_days=_int_setting(env, "ARCHIVE_RETENTION_DAYS", 0, problems),
+        digest_time=_digest_time(env.get("DIGEST_TIME", ""), problems),
+        digest_quiet=env.get("DIGEST_QUIET", "").strip().lower() or "line",
     )
     _check_values(settings, problems)
     if problems:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import Settings
+from bot.metrics import Metrics
 from commands.context import Context, Messenger, RuntimeInfo
 from commands.errors import CommandError, PermissionDenied, UserInputError
 from commands.framework import Command, Registry, Role, bind, tokenize
@@ -40,6 +41,7 @@ class IncomingMessage:
     thread_root: str | None = None
     reply_to: str | None = None
     sent_at: datetime | None = None
+    mentions: tuple[str, ...] = ()
 
 
 class Dispatcher:
@@ -65,6 +67,7 @@ class Dispatcher:
         self.messenger = messenger
         self.runtime = runtime
         self.clock = clock
+        self.metrics = Metrics()
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def on_message(self, message: IncomingMessage) -> None:
@@ -73,6 +76,7 @@ class Dispatcher:
             return
         if not await self.repos.events.claim(message.event_id, message.room_id):
             return
+        self.metrics.event()
         if message.body.startswith(self.settings.command_prefix):
             task = asyncio.create_task(self._guarded(message), name=f"cmd:{message.event_id}")
             self._tasks.add(task)
@@ -87,6 +91,7 @@ class Dispatcher:
                     body=message.body,
                     thread_root=message.thread_root,
                     reply_to=message.reply_to,
+                    mentions=message.mentions,
                 )
             )
 
@@ -248,6 +253,7 @@ class Dispatcher:
         outcome: str,
         reference: str | None = None,
     ) -> None:
+        self.metrics.command(command.path if command else "unknown", outcome)
         if command is None or command.role == Role.MEMBER:
             return
         entry = AuditEntry(

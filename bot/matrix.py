@@ -19,6 +19,7 @@ from nio import (
 )
 
 from bot.config import Settings
+from bot.crypto import DeviceTrust
 from bot.dispatch import Dispatcher
 from bot.sync import SYNC_FILTER, SyncProcessor
 from storage.repositories import Repositories
@@ -40,15 +41,17 @@ class Runtime:
     last_sync_at: datetime | None = None
 
 
-def make_client(settings: Settings, store_path: Path) -> AsyncClient:
-    """A nio client whose retries honour `retry_after_ms` and reconnect quickly."""
+def make_client(settings: Settings, store_path: Path, encryption: bool = True) -> AsyncClient:
+    """A nio client whose retries honour `retry_after_ms` and reconnect quickly; with
+    `encryption` its Olm account and room keys live in a store under `store_path`, so the
+    device keeps its keys across restarts (one process per store: tools pass False)."""
     config = AsyncClientConfig(
         max_limit_exceeded=None,
         max_timeouts=None,
         backoff_factor=0.25,
         max_timeout_retry_wait_time=2.0,
         store_sync_tokens=False,
-        encryption_enabled=False,
+        encryption_enabled=encryption,
         request_timeout=SYNC_TIMEOUT_MS / 1000 + 30,
     )
     store_path.mkdir(parents=True, exist_ok=True)
@@ -79,6 +82,12 @@ async def log_in(client: AsyncClient, settings: Settings, repos: Repositories) -
     log.info("logged in as %s, device %s", settings.user_id, client.device_id)
 
 
+async def upload_keys(client: AsyncClient) -> None:
+    """Publish the device's identity and one-time keys if the store says they are due."""
+    if client.olm and client.should_upload_keys:
+        await client.keys_upload()
+
+
 class SyncLoop:
     """Syncs until stopped, persisting `next_batch` after each fully processed batch."""
 
@@ -90,11 +99,13 @@ class SyncLoop:
         dispatcher: Dispatcher,
         runtime: Runtime,
         clock: Callable[[], datetime],
+        trust: DeviceTrust,
     ) -> None:
         self.client = client
         self.settings = settings
         self.repos = repos
-        self.processor = SyncProcessor(client, dispatcher)
+        self.trust = trust
+        self.processor = SyncProcessor(client, dispatcher, trust)
         self.runtime = runtime
         self.clock = clock
         self.stopping = asyncio.Event()
@@ -118,15 +129,23 @@ class SyncLoop:
                 continue
             await self.processor.process(response, since)
             await asyncio.sleep(0)
+            await self.trust.maintain()
             since = response.next_batch
             await self.repos.sessions.save_next_batch(self.settings.user_id, since)
             self.runtime.last_sync_at = self.clock()
             self.synced_once.set()
 
     async def _sync_once(self, since: str | None) -> SyncResponse | None:
+        """One sync; the first of each start asks for the full state, so the client knows
+        every joined room again (nio keeps rooms only in memory) before anything is sent."""
         timeout = 0 if since is None or not self.synced_once.is_set() else SYNC_TIMEOUT_MS
         sync = asyncio.create_task(
-            self.client.sync(timeout=timeout, since=since, sync_filter=self.sync_filter)
+            self.client.sync(
+                timeout=timeout,
+                since=since,
+                sync_filter=self.sync_filter,
+                full_state=not self.synced_once.is_set() or None,
+            )
         )
         stop = asyncio.create_task(self.stopping.wait())
         done, _ = await asyncio.wait({sync, stop}, return_when=asyncio.FIRST_COMPLETED)

@@ -8,6 +8,7 @@ from typing import Any
 
 from nio import AsyncClient, ErrorResponse, RoomCreateResponse, RoomPreset, UploadResponse
 
+from bot.crypto import DeviceTrust
 from commands.render import Notice, relate
 from storage.meetings import DirectRooms
 
@@ -27,9 +28,10 @@ def _event_id(response: Any, what: str) -> str:
 class NioMessenger:
     """Sends notices, reactions, files and state; rate limits are honoured by nio's retry."""
 
-    def __init__(self, client: AsyncClient, direct_rooms: DirectRooms) -> None:
+    def __init__(self, client: AsyncClient, direct_rooms: DirectRooms, trust: DeviceTrust) -> None:
         self.client = client
         self.direct_rooms = direct_rooms
+        self.trust = trust
 
     async def send_notice(
         self, room_id: str, notice: Notice, reply_to: str | None, thread_root: str | None
@@ -39,6 +41,7 @@ class NioMessenger:
         return await self.send_event(room_id, "m.room.message", content)
 
     async def send_event(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
+        await self.trust.before_send(room_id)
         response = await self.client.room_send(
             room_id, event_type, content, ignore_unverified_devices=True
         )
@@ -51,18 +54,26 @@ class NioMessenger:
     async def send_file(
         self, room_id: str, filename: str, data: bytes, mimetype: str, thread_root: str | None
     ) -> str:
-        response, _keys = await self.client.upload(
-            io.BytesIO(data), content_type=mimetype, filename=filename, filesize=len(data)
+        encrypted = self.trust.is_encrypted(room_id)
+        response, keys = await self.client.upload(
+            io.BytesIO(data),
+            content_type=mimetype,
+            filename=filename,
+            filesize=len(data),
+            encrypt=encrypted,
         )
         if not isinstance(response, UploadResponse):
             raise MatrixSendError(f"upload of {filename} failed: {response}")
         content: dict[str, Any] = {
-            "msgtype": "m.file",
+            "msgtype": "m.image" if mimetype.startswith("image/") else "m.file",
             "body": filename,
             "filename": filename,
-            "url": response.content_uri,
             "info": {"mimetype": mimetype, "size": len(data)},
         }
+        if encrypted and keys:
+            content["file"] = {**keys, "url": response.content_uri}
+        else:
+            content["url"] = response.content_uri
         relate(content, None, thread_root)
         return await self.send_event(room_id, "m.room.message", content)
 

@@ -46,7 +46,7 @@ async def run_provision(
         return EXIT_INVALID
     await asyncio.to_thread(upgrade, settings.database_url)
     db = Database(settings.database_url)
-    client = make_client(settings, data_dir / "store")
+    client = make_client(settings, data_dir / "store", encryption=False)
     try:
         await log_in(client, settings, Repositories.over(db))
         provisioner = Provisioner(client, settings, plan, PlanRoomRepository(db))

@@ -8,12 +8,15 @@ the rest would be silently skipped. Paging `/messages` back from the timeline's
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from nio import (
     AsyncClient,
     InviteMemberEvent,
+    MegolmEvent,
     MessageDirection,
     PowerLevelsEvent,
     ReactionEvent,
@@ -27,6 +30,7 @@ from nio import (
 )
 from nio.responses import RoomInfo
 
+from bot.crypto import DeviceTrust
 from bot.dispatch import Dispatcher, IncomingMessage
 from commands.permissions import privileged_creators
 
@@ -35,6 +39,7 @@ SYNC_FILTER: dict[str, Any] = {"room": {"timeline": {"limit": 100}}}
 """Only the timeline limit is raised: measured here, adding presence or member-loading
 clauses made Synapse deliver each event to the bot ~7 ms later."""
 GAP_PAGE = 100
+PILL_RE = re.compile(r'href=["\']https://matrix\.to/#/((?:@|%40)[^"\'/?]+)')
 GAP_MAX_PAGES = 50
 
 
@@ -49,6 +54,18 @@ def _relation(event: Any) -> dict[str, Any]:
 
 def reply_to_of(event: Any) -> str | None:
     return (_relation(event).get("m.in_reply_to") or {}).get("event_id")
+
+
+def mentions_of(event: Any) -> tuple[str, ...]:
+    """Users the message mentions: `m.mentions` user ids, and pills in the formatted body
+    (older clients send only those)."""
+    content = event.source.get("content", {})
+    mentions = content.get("m.mentions")
+    declared = mentions.get("user_ids") if isinstance(mentions, dict) else None
+    declared = declared if isinstance(declared, list) else []
+    pills = [unquote(found) for found in PILL_RE.findall(str(content.get("formatted_body", "")))]
+    users = [u for u in [*declared, *pills] if isinstance(u, str) and u.startswith("@")]
+    return tuple(dict.fromkeys(users))
 
 
 def edit_of(event: Any) -> tuple[str, str] | None:
@@ -86,9 +103,10 @@ async def fill_gap(client: AsyncClient, room_id: str, prev_batch: str, since: st
 class SyncProcessor:
     """Feeds a sync response to the dispatcher: state first, then the timeline in order."""
 
-    def __init__(self, client: AsyncClient, dispatcher: Dispatcher) -> None:
+    def __init__(self, client: AsyncClient, dispatcher: Dispatcher, trust: DeviceTrust) -> None:
         self.client = client
         self.dispatcher = dispatcher
+        self.trust = trust
 
     async def process(self, response: SyncResponse, since: str | None) -> None:
         """With `since` None (a fresh install) messages are not answered, only recorded."""
@@ -115,6 +133,9 @@ class SyncProcessor:
                 await self._timeline_event(room_id, event)
 
     async def _timeline_event(self, room_id: str, event: Any) -> None:
+        if isinstance(event, MegolmEvent):
+            await self.trust.undecrypted(event)
+            return
         if isinstance(event, RedactionEvent) and event.redacts:
             await self.dispatcher.on_redaction(event.redacts)
             return
@@ -141,6 +162,7 @@ class SyncProcessor:
                 thread_root=thread_root_of(event),
                 reply_to=reply_to_of(event),
                 sent_at=sent_at_of(event),
+                mentions=mentions_of(event),
             )
         )
 

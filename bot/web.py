@@ -1,4 +1,4 @@
-"""The bot's small web server: health now; metrics, calendars and the map later."""
+"""The bot's small web server: health, metrics, calendar feeds and the collaboration map."""
 
 from __future__ import annotations
 
@@ -9,17 +9,27 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.matrix import Runtime
+from bot.metrics import Metrics, MetricsPage
+from bot.web_collab import CollabPages, add_routes
 from commands.meeting_calendar import feed_for
+from commands.plan import Plan
 from storage.repositories import Repositories
 
 STALE_AFTER = timedelta(minutes=2)
 
 
 def build_app(
-    runtime: Runtime, clock: Callable[[], datetime], repos: Repositories, settings: Settings
+    runtime: Runtime,
+    clock: Callable[[], datetime],
+    repos: Repositories,
+    settings: Settings,
+    *,
+    plan: Plan | None = None,
+    metrics: Metrics | None = None,
 ) -> web.Application:
     """`/healthz`: 200 while syncing, 503 when the last good sync is too old;
-    `/calendar/{token}.ics`: a personal meeting feed (404 for unknown or revoked tokens)."""
+    `/calendar/{token}.ics`: a personal meeting feed (404 for unknown or revoked tokens);
+    `/collab/{token}`: the personal collaboration-map page; `/metrics`: Prometheus text."""
 
     async def healthz(_request: web.Request) -> web.Response:
         last: datetime | None = runtime.last_sync_at
@@ -40,6 +50,9 @@ def build_app(
     app = web.Application()
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/calendar/{token}.ics", calendar)
+    pages = CollabPages(repos, plan, clock, settings.timezone, settings.user_id)
+    page = MetricsPage(metrics, runtime, repos, plan, clock) if metrics is not None else None
+    add_routes(app, pages, page)
     return app
 
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from commands import (
+    collab,
     core,
+    dashboard,
+    digests,
+    export,
     meeting_extras,
     meetings,
     records_actions,
@@ -21,11 +25,15 @@ def build_registry() -> Registry:
         [
             core,
             tasks,
+            collab,
+            dashboard,
             search,
             meetings,
             meeting_extras,
             records_actions,
             records_decisions,
             records_blockers,
+            digests,
+            export,
         ]
     )

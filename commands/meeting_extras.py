@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from commands.context import Context
@@ -11,6 +11,7 @@ from commands.framework import Arg, command
 from commands.meeting_jobs import schedule_of
 from commands.meeting_render import RSVP_KEYS
 from commands.meetings import meeting
+from commands.plan import Plan
 from commands.render import Notice, esc
 from commands.travel import HeldMeeting, load_travel_table, render_savings, savings
 from storage.meetings import invitees_of
@@ -60,16 +61,22 @@ def _month(raw: str | None, ctx: Context) -> str:
 async def held_meetings(ctx: Context) -> list[HeldMeeting]:
     """Every occurrence that has ended, with the offices of its attendees (invitees who did
     not decline) and of its organizer, from the plan's directory."""
-    plan, now = ctx.plan, ctx.clock()
+    return await held_meetings_of(ctx.repos, ctx.plan, ctx.clock())
+
+
+async def held_meetings_of(
+    repos: Repositories, plan: Plan | None, now: datetime
+) -> list[HeldMeeting]:
+    """`held_meetings` from the repositories (also read by `/metrics`)."""
     if plan is None:
         return []
     held: list[HeldMeeting] = []
-    for item in await ctx.repos.meetings.scheduled():
-        record = await ctx.repos.plan_rooms.by_room(item.room_id)
+    for item in await repos.meetings.scheduled():
+        record = await repos.plan_rooms.by_room(item.room_id)
         organizer = plan.person(item.organizer)
         if record is None or organizer is None:
             continue
-        answers = await ctx.repos.meetings.rsvps(item.id or 0)
+        answers = await repos.meetings.rsvps(item.id or 0)
         offices = [
             p.office
             for u in invitees_of(item)

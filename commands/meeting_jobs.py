@@ -30,13 +30,22 @@ log = logging.getLogger(__name__)
 FIRE = "commands.meeting_jobs:fire"
 WIDGET_LEAD = timedelta(minutes=5)
 LATE_AFTER = timedelta(seconds=60)
+NEAR_OCCURRENCES = 8
+RETRY_AFTER = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
 class PlannedJob:
     job_id: str
     when: datetime
-    args: list[str | int]
+    meeting_id: int
+    start: datetime
+    kind: str
+
+    @property
+    def args(self) -> list[str | int]:
+        """What the stored job calls `fire` with: ids and text, never objects."""
+        return [self.meeting_id, self.start.isoformat(), self.kind]
 
 
 def schedule_of(meeting: Meeting, limit: int = 200) -> Schedule:
@@ -50,6 +59,18 @@ def schedule_of(meeting: Meeting, limit: int = 200) -> Schedule:
     )
 
 
+def next_start(meeting: Meeting, now: datetime) -> datetime | None:
+    """The start of the first occurrence not ended by `now`. The series is expanded only as
+    far as needed: start-up plans every meeting, and a full expansion (200 dates, each looked
+    up in the holidays) costs about a millisecond a series."""
+    for limit in (NEAR_OCCURRENCES, 200):
+        schedule = schedule_of(meeting, limit)
+        start = schedule.next_held(now)
+        if start is not None or not schedule.truncated:
+            return start
+    return None
+
+
 def offset_of(kind: str) -> timedelta:
     """How long before the start a job of this kind is due (negative: after)."""
     if kind.startswith("remind:"):
@@ -59,26 +80,17 @@ def offset_of(kind: str) -> timedelta:
 
 def jobs_for(meeting: Meeting, reminders: tuple[int, ...], now: datetime) -> list[PlannedJob]:
     """The jobs of the next occurrence that has not ended (none for a finished series)."""
-    start = schedule_of(meeting).next_held(now)
-    if meeting.status != "scheduled" or start is None:
+    start = next_start(meeting, now) if meeting.status == "scheduled" else None
+    if start is None:
         return []
     end = start + timedelta(minutes=meeting.duration_minutes)
     stamp = int(start.timestamp())
     kinds = [f"remind:{m}" for m in reminders] + ["widget", "start"]
-    planned = [
-        PlannedJob(
-            f"meeting:{meeting.id}:{stamp}:{kind}",
-            start - offset_of(kind),
-            [meeting.id or 0, start.isoformat(), kind],
-        )
-        for kind in kinds
+    planned = [(kind, start - offset_of(kind)) for kind in kinds] + [("end", end)]
+    return [
+        PlannedJob(f"meeting:{meeting.id}:{stamp}:{kind}", when, meeting.id or 0, start, kind)
+        for kind, when in planned
     ]
-    planned.append(
-        PlannedJob(
-            f"meeting:{meeting.id}:{stamp}:end", end, [meeting.id or 0, start.isoformat(), "end"]
-        )
-    )
-    return planned
 
 
 async def schedule_meeting(
@@ -93,24 +105,43 @@ async def schedule_meeting(
 
 
 async def reconcile(ctx: JobContext) -> tuple[int, int]:
-    """At start-up: add the missing jobs of every scheduled meeting, drop orphans.
-    Returns (jobs added, jobs removed)."""
+    """At start-up: drop orphaned meeting jobs, then add the missing jobs of every scheduled
+    meeting. Returns (jobs added, jobs removed)."""
     now = ctx.clock()
+    wanted = {
+        job.job_id: job
+        for meeting in await ctx.repos.meetings.scheduled()
+        for job in jobs_for(meeting, ctx.settings.meeting_reminders, now)
+    }
     existing = await ctx.jobs.job_ids()
-    meetings = await ctx.repos.meetings.scheduled()
-    wanted: set[str] = set()
-    added = 0
-    for meeting in meetings:
-        for job in jobs_for(meeting, ctx.settings.meeting_reminders, now):
-            wanted.add(job.job_id)
-            if job.job_id not in existing:
-                await ctx.jobs.at(job.job_id, job.when, FIRE, job.args)
-                added += 1
     removed = 0
-    for job_id in existing - wanted:
+    for job_id in existing - wanted.keys():
         if job_id.startswith("meeting:"):
             removed += await ctx.jobs.cancel_prefix(job_id)
+    if removed:
+        existing = await ctx.jobs.job_ids()
+    missing = [job for job_id, job in wanted.items() if job_id not in existing]
+    added = 0
+    for job in await _not_done(ctx, missing, now):
+        await ctx.jobs.at(job.job_id, job.when, FIRE, job.args)
+        added += 1
     return added, removed
+
+
+async def _not_done(ctx: JobContext, jobs: list[PlannedJob], now: datetime) -> list[PlannedJob]:
+    """Drop the jobs already due whose notice is in the ledger: done before a restart (a fired
+    job leaves the job table), re-adding one would only fire it to find its claim taken."""
+    done: dict[int, set[tuple[datetime, str]]] = {}
+    kept = []
+    for job in jobs:
+        if job.when <= now:
+            if job.meeting_id not in done:
+                notices = await ctx.repos.meetings.notices(job.meeting_id)
+                done[job.meeting_id] = {(occurrence, kind) for occurrence, kind, _ in notices}
+            if (job.start, job.kind) in done[job.meeting_id]:
+                continue
+        kept.append(job)
+    return kept
 
 
 async def fire(meeting_id: int, occurrence: str, kind: str) -> None:
@@ -131,7 +162,13 @@ async def fire(meeting_id: int, occurrence: str, kind: str) -> None:
         meeting_id, start, kind, "late" if late else "sent"
     ):
         return
-    await _act(ctx, meeting, start, kind, late)
+    try:
+        await _act(ctx, meeting, start, kind, late)
+    except Exception:
+        log.exception("meeting %s %s failed; retrying in %s", meeting_id, kind, RETRY_AFTER)
+        await ctx.repos.meetings.release_notice(meeting_id, start, kind)
+        retry_id = f"meeting:{meeting_id}:{int(start.timestamp())}:{kind}:retry"
+        await ctx.jobs.at(retry_id, now + RETRY_AFTER, FIRE, [meeting_id, occurrence, kind])
 
 
 async def _set_widget(ctx: JobContext, meeting: Meeting, add: bool) -> None:

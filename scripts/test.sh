@@ -12,6 +12,14 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
     sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15
   fi
 fi
+if ! fc-list :lang=ko 2>/dev/null | grep -qi nanum; then
+  echo "==> installing a font with Hangul for the collaboration map (Debian fonts-nanum)"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-nanum fontconfig
+  else
+    sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-nanum fontconfig
+  fi
+fi
 echo "==> making sure Synapse is installed in its own venv"
 .venv/bin/python -c 'from pathlib import Path; from bot.devserver import default_synapse_venv, ensure_synapse_venv; print(ensure_synapse_venv(default_synapse_venv(Path.cwd())))'
 echo "==> ruff"

@@ -1,49 +1,48 @@
 """The message archive of task rooms and its Korean-capable search, on SQLite and PostgreSQL.
 
-Search is exact: the bigram index (storage/search_index.py) proposes candidates in the
+Search is exact: the bigram index (storage/search_index.py) proposes candidates from the
 asker's rooms, newest first, and each is checked against its real text before it is
-returned. The archive row id is the message time in microseconds, so newest first is a
-descending id scan; recent time windows are searched before older ones so a common word
-is answered from the last days without touching years of history.
+returned, so both backends give the same hits. The row id is the message time in
+microseconds (bumped to stay unique), which makes "newest first" an id order.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models import ArchivedMessageRow, ArchiveRoom
-from storage.search_index import (
+from storage.search_index import Candidate, IndexedText, Scope, index_for
+from storage.search_text import (
     BUMP_SLACK,
-    Candidate,
-    IndexedText,
-    Scope,
+    QueryPlan,
     aware,
     id_windows,
-    index_for,
+    matches,
+    plan_query,
+    snippet,
+    spread_ids,
     time_key,
     utc,
 )
-from storage.search_text import QueryPlan, matches, plan_query, snippet
 from storage.search_text import SearchQueryError as SearchQueryError
 from storage.upsert import insert_ignore
 
 CHUNK = 500
-OPTIMIZE_AFTER = 10_000
 Row = ArchivedMessageRow
 
 
 @dataclass(frozen=True)
 class ArchivedMessage:
-    """A room message as archived; `sent_at` must be timezone-aware."""
+    """A room message as archived; `sent_at` must be timezone-aware. `mentions` are the user
+    ids it mentions (`m.mentions`), which the personal digest reads."""
 
     event_id: str
     room_id: str
@@ -52,6 +51,7 @@ class ArchivedMessage:
     body: str
     thread_root: str | None = None
     reply_to: str | None = None
+    mentions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,20 +88,16 @@ class SearchPage:
     has_more: bool
 
 
-def _spread(ids: Sequence[int], taken: set[int]) -> list[int]:
-    """Each id, or the next one up that is not taken, keeping the order."""
-    used = set(taken)
-    result = []
-    for value in ids:
-        while value in used:
-            value += 1
-        used.add(value)
-        result.append(value)
-    return result
-
-
 def _values(message: ArchivedMessage, row_id: int) -> dict[str, Any]:
-    return {**asdict(message), "id": row_id, "sent_at": utc(message.sent_at), "redacted": False}
+    mentions = json.dumps(list(message.mentions)) if message.mentions else None
+    stored = {field.name: getattr(message, field.name) for field in fields(message)}
+    stored |= {"mentions": mentions, "sent_at": utc(message.sent_at)}
+    return {**stored, "id": row_id, "redacted": False}
+
+
+def mentions_of(stored: str | None) -> tuple[str, ...]:
+    """The mentioned user ids from their stored JSON text (NULL: none)."""
+    return tuple(json.loads(stored)) if stored else ()
 
 
 class MessageArchive:
@@ -114,7 +110,6 @@ class MessageArchive:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._index = index_for(db.dialect)
-        self._insert_into = pg_insert if db.dialect == "postgresql" else sqlite_insert
         self._codes: dict[str, int] = {}
 
     async def add(self, message: ArchivedMessage) -> bool:
@@ -124,7 +119,7 @@ class MessageArchive:
     async def add_many(self, messages: Sequence[ArchivedMessage]) -> int:
         """Archive messages in bulk (imports, backfill); returns how many were new.
 
-        A call that adds OPTIMIZE_AFTER messages or more also compacts the index.
+        Call `optimize()` once a large import is done.
         """
         first: dict[str, ArchivedMessage] = {}
         for message in messages:
@@ -132,22 +127,18 @@ class MessageArchive:
         unique, added = list(first.values()), 0
         for start in range(0, len(unique), CHUNK):
             added += await self._insert(unique[start : start + CHUNK])
-        if added >= OPTIMIZE_AFTER:
-            await self.optimize()
         return added
 
     async def _insert(self, chunk: Sequence[ArchivedMessage]) -> int:
         """Insert rows at ids near their times; an id taken by another message moves up."""
         codes = await self._room_codes({m.room_id for m in chunk}, create=True)
-        keys = _spread([time_key(m.sent_at) for m in chunk], set())
+        keys = spread_ids([time_key(m.sent_at) for m in chunk], set())
         pending = list(zip(keys, chunk, strict=True))
         docs: list[IndexedText] = []
         async with self.db.session() as session:
             while pending:
                 rows = [_values(message, row_id) for row_id, message in pending]
-                statement = self._insert_into(Row).values(rows).on_conflict_do_nothing()
-                result = await session.execute(statement.returning(Row.event_id))
-                done = set(result.scalars())
+                done = set((await session.execute(*self._index.insert_rows(rows))).scalars())
                 docs += [
                     IndexedText(i, codes[m.room_id], m.body)
                     for i, m in pending
@@ -170,7 +161,7 @@ class MessageArchive:
         clashing = [(i, m) for i, m in pending if m.event_id not in archived]
         ids = [i for i, _m in clashing]
         taken = set((await session.execute(select(Row.id).where(Row.id.in_(ids)))).scalars())
-        return list(zip(_spread(ids, taken), [m for _i, m in clashing], strict=True))
+        return list(zip(spread_ids(ids, taken), [m for _i, m in clashing], strict=True))
 
     async def _room_codes(self, room_ids: set[str], create: bool) -> dict[str, int]:
         """Each room's token suffix; created (in its own transaction) when `create`."""
@@ -228,7 +219,8 @@ class MessageArchive:
         if row is None:
             return None
         stored = {field.name: getattr(row, field.name) for field in fields(ArchivedMessage)}
-        return ArchivedMessage(**{**stored, "sent_at": aware(row.sent_at)})
+        stored |= {"sent_at": aware(row.sent_at), "mentions": mentions_of(row.mentions)}
+        return ArchivedMessage(**stored)
 
     async def count(self, room_id: str | None = None) -> int:
         """Archived messages that still have their text, in one room or in all."""

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
@@ -139,6 +139,17 @@ class MeetingRepository:
         }
         async with self.db.engine.begin() as connection:
             return await insert_ignore(connection, MeetingNotice.__table__, values)
+
+    async def release_notice(self, meeting_id: int, occurrence: datetime, kind: str) -> None:
+        """Undo a claim whose action failed, so a retry may claim it again."""
+        async with self.db.session() as session:
+            await session.execute(
+                delete(MeetingNotice).where(
+                    MeetingNotice.meeting_id == meeting_id,
+                    MeetingNotice.occurrence == occurrence.astimezone(UTC),
+                    MeetingNotice.kind == kind,
+                )
+            )
 
     async def notices(self, meeting_id: int) -> list[tuple[datetime, str, str]]:
         async with self.db.session() as session:

@@ -141,6 +141,7 @@ class ArchivedMessageRow(SQLModel, table=True):
     thread_root: str | None = Field(default=None, max_length=255)
     reply_to: str | None = Field(default=None, max_length=255)
     redacted: bool = Field(default=False)
+    mentions: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Meeting(SQLModel, table=True):
@@ -195,6 +196,20 @@ class CalendarToken(SQLModel, table=True):
     token: str = Field(primary_key=True, max_length=64)
     user_id: str = Field(max_length=255, index=True)
     created_at: datetime = _ts(nullable=False)
+    revoked_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
+class DashboardToken(SQLModel, table=True):
+    """A personal link to the collaboration-map page. Only the token's SHA-256 is kept, so a
+    copy of the database opens no page; the link expires and can be revoked."""
+
+    __tablename__ = "dashboard_token"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(max_length=255, index=True)
+    created_at: datetime = _ts(nullable=False)
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     revoked_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
@@ -296,3 +311,39 @@ class BlockerRow(SQLModel, table=True):
     escalated_at: datetime | None = _optional_ts()
     escalated_by: str | None = Field(default=None, max_length=255)
     escalation_event_id: str | None = Field(default=None, max_length=255)
+
+
+class DigestSent(SQLModel, table=True):
+    """Ledger of digests: one row per (kind, target, day), claimed before posting, so a
+    digest goes out once however often its job runs. `kind` is wg, executive or personal;
+    `target` the room or user; `slot` the HH:MM run that sent it; `outcome` sending, sent,
+    silent (a quiet WG that asked for nothing) or failed."""
+
+    __tablename__ = "digest_sent"
+    __table_args__ = (Index("ix_digest_sent_day_slot", "day", "slot"),)
+    kind: str = Field(primary_key=True, max_length=16)
+    target: str = Field(primary_key=True, max_length=255)
+    day: date = Field(primary_key=True)
+    slot: str = Field(max_length=5)
+    outcome: str = Field(max_length=16)
+    late: bool = Field(default=False)
+    event_id: str | None = Field(default=None, max_length=255)
+    sent_at: datetime = _ts(nullable=False)
+
+
+class DigestSubscription(SQLModel, table=True):
+    """A personal digest by DM; `at` is HH:MM in the bot's time zone, NULL for DIGEST_TIME."""
+
+    __tablename__ = "digest_subscription"
+    user_id: str = Field(primary_key=True, max_length=255)
+    at: str | None = Field(default=None, max_length=5)
+    since: datetime = _ts(nullable=False)
+
+
+class DigestRoomSetting(SQLModel, table=True):
+    """A WG room's digest choices: `quiet` is line or none (NULL: DIGEST_QUIET)."""
+
+    __tablename__ = "digest_room_setting"
+    room_id: str = Field(primary_key=True, max_length=255)
+    quiet: str | None = Field(default=None, max_length=8)
+    updated_at: datetime = _ts(nullable=False)

@@ -10,7 +10,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.archive import MessageArchive
+from storage.dashboard import DashboardTokens
 from storage.db import Database
+from storage.digests import DigestRepository
 from storage.meetings import CalendarTokens, DirectRooms, MeetingRepository
 from storage.models import (
     AuditEntry,
@@ -23,6 +25,7 @@ from storage.models import (
 )
 from storage.plan_rooms import PlanRoomRepository
 from storage.records import RecordsRepository
+from storage.reports import ReportQueries
 from storage.search_cursors import SearchCursorRepository
 from storage.upsert import insert_ignore, upsert
 
@@ -224,6 +227,9 @@ class Repositories:
     calendar_tokens: CalendarTokens
     direct_rooms: DirectRooms
     records: RecordsRepository
+    digests: DigestRepository
+    dashboard_tokens: DashboardTokens
+    reports: ReportQueries
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -240,4 +246,7 @@ class Repositories:
             calendar_tokens=CalendarTokens(db),
             direct_rooms=DirectRooms(db),
             records=RecordsRepository(db),
+            digests=DigestRepository(db),
+            dashboard_tokens=DashboardTokens(db),
+            reports=ReportQueries(db),
         )

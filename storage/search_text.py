@@ -1,4 +1,5 @@
-"""Text side of the archive search: folding, word bigrams, query plans and snippets.
+"""The pure side of archive search: folding, word bigrams, query plans, snippets, and the
+time-ordered row ids with the windows a search scans.
 
 Both backends index the same tokens, computed here in Python, so SQLite and PostgreSQL
 find the same candidates; `matches` then checks each candidate against its real text.
@@ -11,7 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 MAX_POSITIONS = 16_000
@@ -191,3 +194,60 @@ def snippet(plan: QueryPlan, body: str) -> tuple[str, tuple[tuple[int, int], ...
         (max(a, start) + shift, min(b, end) + shift) for a, b in spans if a < end and b > start
     )
     return text, inside
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MIN_ID, MAX_ID = -(2**63), 2**63 - 1
+BUMP_SLACK = 1_000_000
+RECENT_WINDOWS = (timedelta(days=7), timedelta(days=60))
+
+
+def utc(moment: datetime) -> datetime:
+    """An aware time in UTC; naive times are refused rather than guessed."""
+    if moment.tzinfo is None:
+        raise ValueError("archive times must be timezone-aware")
+    return moment.astimezone(UTC)
+
+
+def aware(moment: datetime) -> datetime:
+    """Stored times come back naive from SQLite (they are UTC) and aware from PostgreSQL."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def time_key(moment: datetime) -> int:
+    """Microseconds since the epoch: the row id a message sent at `moment` starts from."""
+    return (utc(moment) - EPOCH) // timedelta(microseconds=1)
+
+
+def id_windows(
+    since: datetime | None,
+    until: datetime | None,
+    now: datetime,
+    ages: Sequence[timedelta] = RECENT_WINDOWS,
+) -> Iterator[tuple[int, int]]:
+    """Id ranges to scan, newest first: (future-dated messages,) each age's span, the rest.
+
+    Ids may sit up to BUMP_SLACK above their time, so `until` is widened by it; callers
+    check the exact time of each candidate. Without ages it is one range.
+    """
+    low = time_key(since) if since else MIN_ID
+    high = time_key(until) + BUMP_SLACK if until else MAX_ID
+    edges = [time_key(now - age) for age in ages]
+    for edge in [time_key(now) + BUMP_SLACK + 1, *edges] if edges else []:
+        if low < edge <= high:
+            yield edge, high
+            high = edge - 1
+    if low <= high:
+        yield low, high
+
+
+def spread_ids(ids: Sequence[int], taken: set[int]) -> list[int]:
+    """Each id, or the next one up that is not taken, keeping the order."""
+    used = set(taken)
+    result = []
+    for value in ids:
+        while value in used:
+            value += 1
+        used.add(value)
+        result.append(value)
+    return result

@@ -37,7 +37,11 @@ async def test_sigterm_stops_the_bot_cleanly_and_the_device_is_reused(
         process = subprocess.Popen(
             command, cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
         )
-        await kim.wait_membership(room_id, bot_user, "join", timeout=30)
+        try:
+            await kim.wait_membership(room_id, bot_user, "join", timeout=30)
+        except AssertionError:
+            process.kill()
+            raise AssertionError(process.communicate()[1][-3000:]) from None
         asked = await kim.send(room_id, "!ping")
         assert (await kim.wait_reply(room_id, asked, bot_user, timeout=30))["body"] == "pong"
         process.send_signal(signal.SIGTERM)

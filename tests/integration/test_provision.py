@@ -36,7 +36,7 @@ class Provisioned:
 
 async def _provision_text(p: Provisioned, text: str, dry_run: bool, prune: bool) -> ProvisionReport:
     db = Database(p.settings.database_url)
-    client = make_client(p.settings, p.data_dir / "store")
+    client = make_client(p.settings, p.data_dir / "store", encryption=False)
     try:
         await log_in(client, p.settings, Repositories.over(db))
         provisioner = Provisioner(client, p.settings, parse_plan(text), PlanRoomRepository(db))
@@ -191,7 +191,7 @@ async def test_an_interrupted_run_resumes_without_duplicates(
 
     upgrade(p.settings.database_url)
     db = Database(p.settings.database_url)
-    client = make_client(p.settings, tmp_path / "store")
+    client = make_client(p.settings, tmp_path / "store", encryption=False)
     await log_in(client, p.settings, Repositories.over(db))
     provisioner = Provisioner(client, p.settings, parse_plan(text), PlanRoomRepository(db))
     with pytest.raises(_Interrupt):

@@ -97,9 +97,10 @@ def bot_settings(server: HomeserverConfig, data_dir: Path, **overrides: str) -> 
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, data_dir: Path) -> AsyncIterator[Bot]:
-    """A real bot in this event loop, stopped cleanly at the end."""
-    bot = Bot(settings, data_dir=data_dir, web=False)
+async def running_bot(settings: Settings, data_dir: Path, web: bool = False) -> AsyncIterator[Bot]:
+    """A real bot in this event loop, stopped cleanly at the end; `web` serves its web side
+    on WEB_HOST:WEB_PORT."""
+    bot = Bot(settings, data_dir=data_dir, web=web)
     await bot.start()
     try:
         yield bot

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -179,7 +180,7 @@ async def test_sender_since_and_until_narrow_the_results(archive: MessageArchive
 
 
 async def test_pages_go_newest_first_without_gaps_or_repeats(archive: MessageArchive) -> None:
-    days = [0.1, 0.5, 3, 6, 8, 20, 59, 61, 100, 400, 800] + [30 + n for n in range(14)]
+    days = [-3, 0.5, 3, 6, 8, 20, 59, 61, 100, 400, 800] + [30 + n for n in range(14)]
     await archive.add_many([msg(f"e{n:02d}", f"회의 {n}", 24 * day) for n, day in enumerate(days)])
     newest_first = [f"$e{n:02d}" for n in sorted(range(len(days)), key=lambda n: days[n])]
     pages: list[SearchPage] = []
@@ -188,6 +189,16 @@ async def test_pages_go_newest_first_without_gaps_or_repeats(archive: MessageArc
     assert [page.has_more for page in pages] == [True, True, False]
     assert [hit.event_id for page in pages for hit in page.hits] == newest_first
     assert [len(page.hits) for page in pages] == [10, 10, 5]
+
+
+async def test_concurrent_adds_at_one_moment_all_land_once(archive: MessageArchive) -> None:
+    same_time = [msg(f"s{n:02d}", f"예산 {n}", 2) for n in range(20)]
+    results = await asyncio.gather(
+        *(archive.add(m) for m in same_time), *(archive.add(same_time[0]) for _ in range(4))
+    )
+    assert sum(results) == 20
+    assert sorted(await ids(archive, "예산", limit=50)) == sorted(m.event_id for m in same_time)
+    assert await archive.count() == 20
 
 
 async def test_highlights_point_at_the_matched_text(archive: MessageArchive) -> None:
@@ -279,6 +290,8 @@ async def test_results_equal_a_plain_substring_scan(
     found = await hit_lists(archive, rooms)
     assert found == {text: expected(messages, text, rooms) for text in QUERIES}
     assert all(found[text] for text in ("회의", "예산", "안전", "협업지도", "budget"))
+    await archive.optimize()
+    assert await hit_lists(archive, rooms) == found
 
 
 @pytest.mark.postgres

@@ -94,3 +94,13 @@ def test_cli_check_config_masks_the_password(tmp_path: Path) -> None:
     result = _sotong(["check-config"], tmp_path, {"PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert "password = ***" in result.stdout and "hunter2" not in result.stdout
+
+
+def test_digest_time_and_quiet_mode_are_validated() -> None:
+    settings = settings_from_mapping({**GOOD, "DIGEST_TIME": "7:05", "DIGEST_QUIET": "None"})
+    assert (settings.digest_time, settings.digest_quiet) == ("07:05", "none")
+    assert settings_from_mapping(GOOD).digest_time == "08:30"
+    with pytest.raises(ConfigError) as caught:
+        settings_from_mapping({**GOOD, "DIGEST_TIME": "24:00", "DIGEST_QUIET": "loud"})
+    problems = "\n".join(caught.value.problems)
+    assert "DIGEST_TIME: '24:00'" in problems and "DIGEST_QUIET: 'loud'" in problems

@@ -1,25 +1,35 @@
-"""Folding, bigrams, query plans and snippets: the text side of archive search."""
+"""The pure side of archive search: folding, bigrams, query plans, snippets, id windows."""
 
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from storage.search_text import (
+    BUMP_SLACK,
+    MAX_ID,
     MAX_POSITIONS,
     MAX_TOKEN_REPEATS,
+    MIN_ID,
     SNIPPET_CHARS,
     SearchQueryError,
     bigrams,
     document_grams,
     fold,
     fold_with_map,
+    id_windows,
     matches,
     plan_query,
     snippet,
+    spread_ids,
+    time_key,
     words,
 )
+
+NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 
 
 def test_fold_ignores_latin_case_and_width() -> None:
@@ -128,3 +138,38 @@ def test_snippet_of_a_match_near_the_end_still_shows_it() -> None:
     text, spans = snippet(plan_query("안전"), body)
     assert text.startswith("…") and not text.endswith("…")
     assert [text[a:b] for a, b in spans] == ["안전"]
+
+
+def test_time_keys_are_microseconds_of_the_same_instant_in_any_zone() -> None:
+    seoul = NOW.astimezone(ZoneInfo("Asia/Seoul"))
+    assert time_key(seoul) == time_key(NOW)
+    assert time_key(NOW + timedelta(microseconds=1)) == time_key(NOW) + 1
+    with pytest.raises(ValueError):
+        time_key(datetime(2026, 11, 27))
+
+
+def test_spread_ids_keeps_order_and_skips_taken_ids() -> None:
+    assert spread_ids([5, 5, 5, 9], {6}) == [5, 7, 8, 9]
+    assert spread_ids([3, 1], set()) == [3, 1]
+
+
+def test_windows_run_newest_first_and_cover_everything_once() -> None:
+    ages = (timedelta(days=7), timedelta(days=60))
+    windows = list(id_windows(None, None, NOW, ages))
+    week, two_months = time_key(NOW - ages[0]), time_key(NOW - ages[1])
+    future = time_key(NOW) + BUMP_SLACK + 1
+    assert windows == [
+        (future, MAX_ID),
+        (week, future - 1),
+        (two_months, week - 1),
+        (MIN_ID, two_months - 1),
+    ]
+    assert list(id_windows(None, None, NOW, ())) == [(MIN_ID, MAX_ID)]
+
+
+def test_windows_respect_since_and_until() -> None:
+    ages = (timedelta(days=7), timedelta(days=60))
+    since, until = NOW - timedelta(days=30), NOW - timedelta(days=1)
+    windows = list(id_windows(since, until, NOW, ages))
+    week = time_key(NOW - ages[0])
+    assert windows == [(week, time_key(until) + BUMP_SLACK), (time_key(since), week - 1)]

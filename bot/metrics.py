@@ -1,0 +1,178 @@
+"""`/metrics` in the Prometheus text exposition format (version 0.0.4), written by hand: a few
+counters kept in memory by the dispatcher, and figures read from the database at scrape time.
+
+In memory: commands by name and outcome, events processed. From the runtime: sync lag, uptime.
+From the tables (cached for `DB_TTL` so a tight scrape interval costs little): reminders by
+outcome (the meeting notice ledger), digests by kind and outcome (the digest ledger), trips
+that video meetings avoided (as `!savings` counts them) and the archive's size.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from commands.meeting_extras import held_meetings_of
+from commands.plan import Plan
+from commands.travel import Savings, load_travel_table, savings
+from storage.repositories import Repositories
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+DB_TTL = 15.0
+Sample = tuple[dict[str, str], float]
+
+
+@dataclass
+class Metrics:
+    """Counters the bot keeps while it runs (reset on restart, as Prometheus expects)."""
+
+    commands: Counter[tuple[str, str]] = field(default_factory=Counter)
+    events: int = 0
+
+    def command(self, name: str, outcome: str) -> None:
+        self.commands[(name, outcome)] += 1
+
+    def event(self) -> None:
+        self.events += 1
+
+
+@dataclass(frozen=True)
+class StoredFigures:
+    """What `/metrics` reads from the database."""
+
+    reminders: dict[str, int]
+    digests: dict[tuple[str, str], int]
+    saved: Savings
+    archived: int
+
+
+async def stored_figures(repos: Repositories, plan: Plan | None, now: datetime) -> StoredFigures:
+    held = await held_meetings_of(repos, plan, now)
+    return StoredFigures(
+        reminders=await repos.reports.reminder_outcomes(),
+        digests=await repos.reports.digest_outcomes(),
+        saved=savings(held, load_travel_table()).total if held else Savings(),
+        archived=await repos.archive.count(),
+    )
+
+
+def _label(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _number(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def family(name: str, kind: str, help_text: str, samples: Iterable[Sample]) -> list[str]:
+    """One metric family: HELP, TYPE and its samples (labels sorted, values escaped)."""
+    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
+    for labels, value in samples:
+        inner = ",".join(f'{key}="{_label(labels[key])}"' for key in sorted(labels))
+        lines.append(f"{name}{{{inner}}} {_number(value)}" if inner else f"{name} {_number(value)}")
+    return lines
+
+
+class MetricsPage:
+    """Renders `/metrics`; database figures are cached for `ttl` seconds."""
+
+    def __init__(
+        self,
+        metrics: Metrics,
+        runtime: Any,
+        repos: Repositories,
+        plan: Plan | None,
+        clock: Callable[[], datetime],
+        ttl: float = DB_TTL,
+    ) -> None:
+        self.metrics, self.runtime, self.repos, self.plan = metrics, runtime, repos, plan
+        self.clock, self.ttl = clock, ttl
+        self._cached: tuple[float, StoredFigures] | None = None
+
+    async def _stored(self) -> StoredFigures:
+        if self._cached is None or time.monotonic() - self._cached[0] >= self.ttl:
+            figures = await stored_figures(self.repos, self.plan, self.clock())
+            self._cached = (time.monotonic(), figures)
+        return self._cached[1]
+
+    async def render(self) -> str:
+        """The whole exposition text."""
+        return "\n".join([*self._live(), *_stored_lines(await self._stored())]) + "\n"
+
+    def _live(self) -> list[str]:
+        now, last = self.clock(), self.runtime.last_sync_at
+        commands = sorted(self.metrics.commands.items())
+        return [
+            *family(
+                "sotong_commands_total",
+                "counter",
+                "Commands handled, by command and outcome (ok, invalid, denied, error).",
+                [({"command": c, "outcome": o}, n) for (c, o), n in commands],
+            ),
+            *family(
+                "sotong_events_processed_total",
+                "counter",
+                "Matrix events the dispatcher handled (each event once).",
+                [({}, self.metrics.events)],
+            ),
+            *family(
+                "sotong_sync_lag_seconds",
+                "gauge",
+                "Seconds since the last successful sync (NaN before the first).",
+                [({}, (now - last).total_seconds() if last else math.nan)],
+            ),
+            *family(
+                "sotong_uptime_seconds",
+                "gauge",
+                "Seconds since the bot started.",
+                [({}, (now - self.runtime.started_at).total_seconds())],
+            ),
+        ]
+
+
+def _stored_lines(figures: StoredFigures) -> list[str]:
+    reminders = {outcome: figures.reminders.get(outcome, 0) for outcome in ("sent", "late")}
+    reminders |= {"missed": figures.reminders.get("missed", 0), **figures.reminders}
+    saved = figures.saved
+    return [
+        *family(
+            "sotong_reminders_total",
+            "counter",
+            "Meeting reminders by outcome: sent on time, sent late, missed (from the ledger).",
+            [({"outcome": o}, n) for o, n in sorted(reminders.items())],
+        ),
+        *family(
+            "sotong_digests_total",
+            "counter",
+            "Digests in the ledger by kind (wg, executive, personal) and outcome.",
+            [({"kind": k, "outcome": o}, n) for (k, o), n in sorted(figures.digests.items())],
+        ),
+        *family(
+            "sotong_trips_avoided",
+            "gauge",
+            "Round trips avoided by meetings held on video (estimate, as !savings counts).",
+            [({}, saved.trips)],
+        ),
+        *family(
+            "sotong_travel_hours_avoided", "gauge", "Travel hours avoided.", [({}, saved.hours)]
+        ),
+        *family(
+            "sotong_travel_cost_avoided_krw",
+            "gauge",
+            "Travel cost avoided, KRW.",
+            [({}, saved.krw)],
+        ),
+        *family(
+            "sotong_archive_messages",
+            "gauge",
+            "Archived messages that still have their text.",
+            [({}, figures.archived)],
+        ),
+    ]

@@ -1,0 +1,137 @@
+"""An encrypted WG room on a real Synapse: the bot decrypts, answers encrypted, and still
+does after a restart (same device, same keys)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import pytest_asyncio
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    MatrixRoom,
+    RoomCreateResponse,
+    RoomMessageNotice,
+    RoomSendResponse,
+)
+
+from bot.devserver import HomeserverConfig, register_user
+from tests.support.officials import PASSWORD, bot_settings, running_bot
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
+ENCRYPTION = {
+    "type": "m.room.encryption",
+    "state_key": "",
+    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+}
+
+
+class CryptoOfficial:
+    """An official's own E2EE client: its own store, a sync loop, decrypted replies kept."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.client = client
+        self.replies: dict[str, dict[str, Any]] = {}
+        client.add_event_callback(self._on_notice, RoomMessageNotice)
+        self.task = asyncio.create_task(client.sync_forever(timeout=3000))
+
+    async def _on_notice(self, _room: MatrixRoom, event: RoomMessageNotice) -> None:
+        relation = event.source.get("content", {}).get("m.relates_to") or {}
+        target = (relation.get("m.in_reply_to") or {}).get("event_id")
+        if target:
+            self.replies[target] = event.source
+
+    async def send(self, room_id: str, body: str) -> str:
+        if self.client.should_query_keys:
+            await self.client.keys_query()
+        response = await self.client.room_send(
+            room_id,
+            "m.room.message",
+            {"msgtype": "m.text", "body": body},
+            ignore_unverified_devices=True,
+        )
+        assert isinstance(response, RoomSendResponse), response
+        return response.event_id
+
+    async def reply_to(self, event_id: str, timeout: float = 30) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if event_id in self.replies:
+                return self.replies[event_id]
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"no decrypted reply to {event_id}")
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def official(synapse: HomeserverConfig, tmp_path: Path) -> AsyncIterator[CryptoOfficial]:
+    user = await register_user(synapse.base_url, synapse.shared_secret, "crypto_kim", PASSWORD)
+    store = tmp_path / "official-store"
+    store.mkdir()
+    client = AsyncClient(
+        synapse.base_url,
+        user,
+        store_path=str(store),
+        config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=True),
+    )
+    await client.login(PASSWORD, device_name="official phone")
+    person = CryptoOfficial(client)
+    yield person
+    client.stop_sync_forever()
+    person.task.cancel()
+    await client.close()
+
+
+async def _raw_events(client: AsyncClient, room_id: str) -> list[dict[str, Any]]:
+    """The room's events as the server stores them (nio would decrypt them for us)."""
+    url = f"{client.homeserver}/_matrix/client/v3/rooms/{room_id}/messages"
+    headers = {"Authorization": f"Bearer {client.access_token}"}
+    params = {"dir": "b", "limit": "100"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(url, params=params, headers=headers) as response,
+    ):
+        return list((await response.json())["chunk"])
+
+
+async def _wait_joined(client: AsyncClient, room_id: str, user: str) -> None:
+    for _ in range(150):
+        members = await client.joined_members(room_id)
+        if any(m.user_id == user for m in getattr(members, "members", [])):
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{user} did not join {room_id}")
+
+
+async def test_commands_in_an_encrypted_room_across_a_restart(
+    synapse: HomeserverConfig, official: CryptoOfficial, bot_user: str, tmp_path: Path
+) -> None:
+    settings = bot_settings(synapse, tmp_path / "bot")
+    created = await official.client.room_create(
+        name="암호화 작업그룹", invite=[bot_user], initial_state=[ENCRYPTION]
+    )
+    assert isinstance(created, RoomCreateResponse)
+    room_id = created.room_id
+    async with running_bot(settings, tmp_path / "bot") as bot:
+        device = bot.client.device_id
+        await _wait_joined(official.client, room_id, bot_user)
+        await asyncio.sleep(1.5)
+        asked = await official.send(room_id, "!도움말")
+        reply = await official.reply_to(asked)
+        assert "소통 봇 명령어" in reply["content"]["body"]
+        meeting = await official.send(room_id, "!회의 add 내일 오후 2시 보안 점검")
+        assert "회의 #1: 보안 점검" in (await official.reply_to(meeting))["content"]["body"]
+    bot_events = [
+        e for e in await _raw_events(official.client, room_id) if e.get("sender") == bot_user
+    ]
+    kinds = {e["type"] for e in bot_events}
+    assert "m.room.encrypted" in kinds and "m.room.message" not in kinds
+    async with running_bot(settings, tmp_path / "bot") as bot:
+        assert bot.client.device_id == device
+        again = await official.send(room_id, "!ping")
+        assert (await official.reply_to(again))["content"]["body"] == "pong"
