@@ -80,9 +80,6 @@ class Recorder:
         self.state.append((utc_now(), room_id, event_type))
         return f"$state{len(self.state)}"
 
-    async def react(self, room_id: str, event_id: str, key: str) -> str:
-        return "$react"
-
 
 def meeting_row(room: str, number: int, start: datetime, repeat: str | None) -> dict[str, Any]:
     """One `meeting` row as `!meeting add` would store it."""
@@ -125,7 +122,7 @@ async def presend(db: Database, done: list[tuple[int, datetime, str]], at: datet
 
 
 async def seed_background(db: Database, count: int, now: datetime) -> int:
-    """`count` meetings from 2 hours to 14 days ahead; the 24-hour reminders of those
+    """`count` meetings from 2–3 hours to 14 days ahead; the 24-hour reminders of those
     starting within a day are already in the ledger. Returns how many were pre-sent."""
     rows = []
     hour = now.replace(minute=0, second=0, microsecond=0)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.config import Settings
 from bot.metrics import Metrics
+from bot.txn_messenger import TxnMessenger
 from commands.context import Context, Messenger, RuntimeInfo
 from commands.errors import CommandError, PermissionDenied, UserInputError
 from commands.framework import Command, Registry, Role, bind, tokenize
@@ -82,18 +83,23 @@ class Dispatcher:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         else:
-            await self.repos.archive.add(
-                ArchivedMessage(
-                    event_id=message.event_id,
-                    room_id=message.room_id,
-                    sender=message.sender,
-                    sent_at=message.sent_at or self.clock(),
-                    body=message.body,
-                    thread_root=message.thread_root,
-                    reply_to=message.reply_to,
-                    mentions=message.mentions,
-                )
+            await self.archive_message(message)
+
+    async def archive_message(self, message: IncomingMessage) -> None:
+        """Keep a chat message for search, digests and the map (idempotent by event id)."""
+        await self.repos.archive.add(
+            ArchivedMessage(
+                event_id=message.event_id,
+                room_id=message.room_id,
+                sender=message.sender,
+                sent_at=message.sent_at or self.clock(),
+                body=message.body,
+                thread_root=message.thread_root,
+                reply_to=message.reply_to,
+                mentions=message.mentions,
             )
+        )
+        await self.repos.events.finish(message.event_id)
 
     async def on_edit(self, target_event_id: str, new_body: str, sender: str) -> None:
         """An `m.replace` edit by the original author: archive and index follow it."""
@@ -136,9 +142,12 @@ class Dispatcher:
             task.cancel()
 
     async def _guarded(self, message: IncomingMessage) -> None:
+        """Run a command; only once it has run is its event marked done (a kill before that
+        lets the next start run it again, its replies deduplicated by transaction id)."""
         try:
             await self._slow_down(message)
             await self.run_command(message)
+            await self.repos.events.finish(message.event_id)
         except Exception:
             log.exception("command task for %s failed outside the error sink", message.event_id)
 
@@ -204,7 +213,7 @@ class Dispatcher:
             room_id=message.room_id,
             event_id=message.event_id,
             thread_root=message.thread_root,
-            messenger=self.messenger,
+            messenger=TxnMessenger(self.messenger, message.event_id),
             repos=self.repos,
             settings=self.settings,
             clock=self.clock,

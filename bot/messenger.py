@@ -34,25 +34,39 @@ class NioMessenger:
         self.trust = trust
 
     async def send_notice(
-        self, room_id: str, notice: Notice, reply_to: str | None, thread_root: str | None
+        self,
+        room_id: str,
+        notice: Notice,
+        reply_to: str | None,
+        thread_root: str | None,
+        txn_id: str | None = None,
     ) -> str:
         content = notice.content()
         relate(content, reply_to, thread_root)
-        return await self.send_event(room_id, "m.room.message", content)
+        return await self.send_event(room_id, "m.room.message", content, txn_id)
 
-    async def send_event(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
+    async def send_event(
+        self, room_id: str, event_type: str, content: dict[str, Any], txn_id: str | None = None
+    ) -> str:
+        """Send an event; a given `txn_id` makes a repeat after a crash a no-op on the server."""
         await self.trust.before_send(room_id)
         response = await self.client.room_send(
-            room_id, event_type, content, ignore_unverified_devices=True
+            room_id, event_type, content, tx_id=txn_id, ignore_unverified_devices=True
         )
         return _event_id(response, f"sending {event_type} to {room_id}")
 
-    async def react(self, room_id: str, event_id: str, key: str) -> str:
+    async def react(self, room_id: str, event_id: str, key: str, txn_id: str | None = None) -> str:
         content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
-        return await self.send_event(room_id, "m.reaction", content)
+        return await self.send_event(room_id, "m.reaction", content, txn_id)
 
     async def send_file(
-        self, room_id: str, filename: str, data: bytes, mimetype: str, thread_root: str | None
+        self,
+        room_id: str,
+        filename: str,
+        data: bytes,
+        mimetype: str,
+        thread_root: str | None,
+        txn_id: str | None = None,
     ) -> str:
         encrypted = self.trust.is_encrypted(room_id)
         response, keys = await self.client.upload(
@@ -75,15 +89,20 @@ class NioMessenger:
         else:
             content["url"] = response.content_uri
         relate(content, None, thread_root)
-        return await self.send_event(room_id, "m.room.message", content)
+        return await self.send_event(room_id, "m.room.message", content, txn_id)
 
     async def set_room_state(
-        self, room_id: str, event_type: str, state_key: str, content: dict[str, Any]
+        self,
+        room_id: str,
+        event_type: str,
+        state_key: str,
+        content: dict[str, Any],
+        txn_id: str | None = None,
     ) -> str:
         response = await self.client.room_put_state(room_id, event_type, content, state_key)
         return _event_id(response, f"setting {event_type} in {room_id}")
 
-    async def send_direct(self, user_id: str, notice: Notice) -> str:
+    async def send_direct(self, user_id: str, notice: Notice, txn_id: str | None = None) -> str:
         """Send to the user's direct-message room with the bot, creating it the first time."""
         room_id = await self.direct_rooms.get(user_id)
         if room_id is None:
@@ -97,4 +116,4 @@ class NioMessenger:
                 raise MatrixSendError(f"opening a direct chat with {user_id} failed: {response}")
             room_id = response.room_id
             await self.direct_rooms.set(user_id, room_id)
-        return await self.send_notice(room_id, notice, None, None)
+        return await self.send_notice(room_id, notice, None, None, txn_id)

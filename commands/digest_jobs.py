@@ -148,6 +148,8 @@ async def run_slot(ctx: JobContext, day: date, slot: str, now: datetime) -> int:
 async def _wg_and_executive(
     ctx: JobContext, day: date, slot: str, late: bool, done: set[tuple[str, str]]
 ) -> int:
+    """Each WG room's digest and the committee's; every WG is read when the executive digest
+    is still due (its rows need them all), only the unsent ones otherwise."""
     assert ctx.plan is not None
     repos, settings, lang = ctx.repos, ctx.settings, ctx.settings.language
     scopes = await wg_scopes(repos, ctx.plan)

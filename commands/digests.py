@@ -161,7 +161,8 @@ async def _personal_now(ctx: Context) -> None:
     found = await personal_digests(ctx.repos, ctx.settings, ctx.plan, [ctx.sender], period, today)
     for part in split_notice(found[ctx.sender]):
         await ctx.messenger.send_direct(ctx.sender, part)
-    await ctx.reply(ctx.t("개인 메시지로 보냈습니다.", "Sent to you by direct message."))
+    if await ctx.repos.direct_rooms.get(ctx.sender) != ctx.room_id:
+        await ctx.reply(ctx.t("개인 메시지로 보냈습니다.", "Sent to you by direct message."))
 
 
 @digest.command(

@@ -155,16 +155,11 @@ def _table(title: str, head: tuple[str, ...], body: list[tuple[object, ...]]) ->
 def to_markdown(export: RecordsExport, tz: str, rooms: Mapping[str, str] | None = None) -> bytes:
     """The report: a header (scope, period, rooms), then one table per kind of record."""
     at, names = local_time(tz), dict(rooms or {})
-    room = lambda room_id: names.get(room_id, room_id)  # noqa: E731
-    period = f"{at(export.since) or '처음'} ~ {at(export.until) or '지금'}"
-    lines = [
-        f"# 기록 공개 자료 (Records export) · {cell(export.scope.name)}",
-        "",
-        f"- 기간 (period): {period} ({tz})",
-        f"- 생성 (generated): {at(export.generated_at)}",
-        *(f"- 방 (room): {cell(room(r))} — `{cell(r)}`" for r in export.scope.room_ids),
-        "",
-    ]
+
+    def room(room_id: str) -> str:
+        return names.get(room_id, room_id)
+
+    lines = _markdown_header(export, tz, at, room)
     lines += _table(
         "결정 (Decisions)",
         ("번호", "일시", "방", "작성", "내용"),
@@ -197,6 +192,20 @@ def to_markdown(export: RecordsExport, tz: str, rooms: Mapping[str, str] | None 
         ],
     )
     return "\n".join([*lines, *_markdown_ledgers(export, at, room)]).encode("utf-8")
+
+
+def _markdown_header(
+    export: RecordsExport, tz: str, at: Local, room: Callable[[str], str]
+) -> list[str]:
+    period = f"{at(export.since) or '처음'} ~ {at(export.until) or '지금'}"
+    return [
+        f"# 기록 공개 자료 (Records export) · {cell(export.scope.name)}",
+        "",
+        f"- 기간 (period): {period} ({tz})",
+        f"- 생성 (generated): {at(export.generated_at)}",
+        *(f"- 방 (room): {cell(room(r))} — `{cell(r)}`" for r in export.scope.room_ids),
+        "",
+    ]
 
 
 def _markdown_ledgers(export: RecordsExport, at: Local, room: Callable[[str], str]) -> list[str]:

@@ -96,9 +96,15 @@ def jobs_for(meeting: Meeting, reminders: tuple[int, ...], now: datetime) -> lis
 async def schedule_meeting(
     jobs: Scheduling, meeting: Meeting, reminders: tuple[int, ...], now: datetime
 ) -> int:
-    """(Re)schedule a meeting's next occurrence; earlier jobs of it are dropped first."""
+    """(Re)schedule a meeting's next occurrence; earlier jobs of it are dropped first.
+    Reminders already due when the meeting is scheduled (a 24-hour reminder for a meeting
+    in 19 hours) are not sent: the announcement itself is that notice."""
     await jobs.cancel_prefix(f"meeting:{meeting.id}:")
-    planned = jobs_for(meeting, reminders, now)
+    planned = [
+        job
+        for job in jobs_for(meeting, reminders, now)
+        if not (job.kind.startswith("remind:") and job.when < now)
+    ]
     for job in planned:
         await jobs.at(job.job_id, job.when, FIRE, job.args)
     return len(planned)
@@ -148,7 +154,7 @@ async def fire(meeting_id: int, occurrence: str, kind: str) -> None:
     """A meeting job is due: reload, claim it in the ledger, then act."""
     ctx = JOB_CONTEXT.get()
     meeting = await ctx.repos.meetings.get(meeting_id)
-    start = datetime.fromisoformat(occurrence)
+    start = datetime.fromisoformat(occurrence).astimezone(ctx.settings.tz)
     if meeting is None or meeting.status != "scheduled" or start in cancelled_of(meeting):
         return
     now = ctx.clock()

@@ -8,7 +8,7 @@ from functools import lru_cache
 import holidays
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=None)
 def _korean_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("KR", years=year, language="ko")
 

@@ -36,6 +36,7 @@ class ProcessedEvent(SQLModel, table=True):
     event_id: str = Field(primary_key=True, max_length=255)
     room_id: str = Field(max_length=255)
     processed_at: datetime = _ts(nullable=False, index=True)
+    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 class Room(SQLModel, table=True):

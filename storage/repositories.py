@@ -65,16 +65,43 @@ class SessionRepository:
 
 
 class EventLedger:
-    """Claims event ids so that each event is handled exactly once, even across restarts."""
+    """Claims event ids so that each event is handled exactly once, even across restarts.
+
+    A claim is finished when its handling is done. A claim left unfinished by an earlier
+    process (killed mid-command) may be taken over once; replies carry transaction ids
+    derived from the event, so the homeserver drops a reply that was in fact already sent.
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.started_at = utcnow()
 
     async def claim(self, event_id: str, room_id: str) -> bool:
-        """True when this is the first time the event is seen."""
+        """True when this process should handle the event: first sight, or an unfinished
+        claim of an earlier process."""
         values = {"event_id": event_id, "room_id": room_id, "processed_at": utcnow()}
         async with self.db.engine.begin() as connection:
-            return await insert_ignore(connection, ProcessedEvent.__table__, values)
+            if await insert_ignore(connection, ProcessedEvent.__table__, values):
+                return True
+            result = await connection.execute(
+                update(ProcessedEvent)
+                .where(
+                    ProcessedEvent.event_id == event_id,
+                    ProcessedEvent.done_at.is_(None),
+                    ProcessedEvent.processed_at < self.started_at,
+                )
+                .values(processed_at=utcnow())
+            )
+            return bool(result.rowcount)
+
+    async def finish(self, event_id: str) -> None:
+        """The event is fully handled: never again, whatever happens next."""
+        async with self.db.engine.begin() as connection:
+            await connection.execute(
+                update(ProcessedEvent)
+                .where(ProcessedEvent.event_id == event_id)
+                .values(done_at=utcnow())
+            )
 
     async def seen(self, event_id: str) -> bool:
         async with self.db.session() as session:

@@ -1,20 +1,16 @@
 """The archive's full-text index: an FTS5 table on SQLite, a tsvector table on PostgreSQL.
 
-Both hold the same tokens: each word bigram from `search_text` followed by the room's
-short code (`회의` in room 12 is `회의12`; a bigram is always two characters, so the
-token reads back unambiguously). A query therefore touches only the asker's rooms'
-postings, whatever the rest of the archive holds. A query word is a phrase of its
-bigrams, one per room, OR-ed; words are AND-ed. The index row id is the message row
-id, which grows with the message time, so "newest first" is a descending id order.
+Both hold the same tokens: each word bigram (`search_text`) followed by the room's short
+code (`회의` in room 12 is `회의12`; a bigram is two characters, so this reads back
+unambiguously), so a query only touches the asker's rooms' postings. A query word is a
+phrase of its bigrams, one per room, OR-ed; words are AND-ed. Index row id = message row
+id, which grows with the message time: "newest first" is a descending id order.
 
-SQLite: `archive_fts` is a contentless FTS5 table (`ascii` tokenizer: every non-ASCII
-character is a token character, so a Hangul bigram is one token). FTS5 walks rowids
-newest first and stops at the LIMIT, so one query serves any term. Deleting a document
-replays its tokens, recomputed from the stored text.
-PostgreSQL: `archive_fts(id, doc tsvector)` with a GIN index, written as tsvector
-literals (PostgreSQL's text parser never touches a token); positions leave a gap
-between words. GIN returns matches unordered, so recent windows (7, 60, 365 days) are
-searched first, each narrowed inside GIN by a week token every document carries.
+SQLite: a contentless FTS5 table (`ascii` tokenizer: a Hangul bigram is one token) walks
+rowids newest first and stops at the LIMIT. Deleting replays the document's tokens.
+PostgreSQL: `archive_fts(id, doc tsvector)` + GIN, written as tsvector literals (no text
+parser involved), a position gap between words. GIN is unordered, so the last 7 and 60
+days are searched first, narrowed inside GIN by a week token each document carries.
 """
 
 from __future__ import annotations
@@ -96,6 +92,7 @@ class SearchIndex(ABC):
     source = ""
     order_key = ""
     window_ages: tuple[timedelta, ...] = ()
+    setup = ""
 
     def _tokens(self, doc: IndexedText) -> list[list[str]]:
         suffix = str(doc.room_code)
@@ -151,6 +148,8 @@ class SearchIndex(ABC):
         accept: Callable[[Candidate], bool],
     ) -> list[Candidate]:
         """Accepted candidates, newest first, window by window, until `wanted` are found."""
+        if self.setup:
+            await session.execute(text(self.setup))
         found: list[Candidate] = []
         for low, high in scope.windows:
             while len(found) < wanted and low <= high:
@@ -213,7 +212,12 @@ def _lexeme(token: str) -> str:
 
 
 class PostgresIndex(SearchIndex):
-    """tsvector literals with positions; phrases with `<->`; a GIN index finds them."""
+    """tsvector literals with positions; phrases with `<N>`; a GIN index finds them.
+
+    Searches run without sequential scans (`setup`): the planner prices a tsquery of a
+    hundred room phrases like one word and scanned a 10k-row table with it (7 ms) where
+    GIN takes under one.
+    """
 
     source = (
         "archive_fts AS f JOIN archived_message AS m ON m.id = f.id "
@@ -221,6 +225,7 @@ class PostgresIndex(SearchIndex):
     )
     order_key = "f.id"
     window_ages = RECENT_WINDOWS
+    setup = "SET LOCAL enable_seqscan = off"
     bucketed_head = (
         "WITH f AS MATERIALIZED (SELECT id FROM archive_fts WHERE doc @@ CAST(:match AS tsquery)) "
         + _SELECT
@@ -239,20 +244,6 @@ class PostgresIndex(SearchIndex):
             return _SELECT + self.source, self.order_key, match
         weeks = " | ".join(_lexeme(f"~{week}") for week in range(first, last + 1))
         return self.bucketed_head, "m.id", f"({match}) & ({weeks})"
-
-    async def newest(
-        self,
-        session: Executor,
-        match: str,
-        scope: Scope,
-        wanted: int,
-        accept: Callable[[Candidate], bool],
-    ) -> list[Candidate]:
-        """No sequential scans in this read transaction: the planner prices a tsquery of a
-        hundred room phrases like a single word, and scanned a 10k-row table with it (7 ms)
-        where GIN takes under one."""
-        await session.execute(text("SET LOCAL enable_seqscan = off"))
-        return await super().newest(session, match, scope, wanted, accept)
 
     async def optimize(self, session: AsyncSession) -> None:
         await session.execute(text("ANALYZE archive_fts"))
@@ -277,10 +268,10 @@ class PostgresIndex(SearchIndex):
         def phrase(piece: str, code: int) -> str:
             grams = bigrams(piece)
             picked = [*range(0, len(grams), 2), *([len(grams) - 1] if len(grams) % 2 == 0 else [])]
-            text = _lexeme(f"{grams[0]}{code}")
+            query = _lexeme(f"{grams[0]}{code}")
             for before, at in pairwise(picked):
-                text += f" <{at - before}> {_lexeme(grams[at] + str(code))}"
-            return text
+                query += f" <{at - before}> {_lexeme(grams[at] + str(code))}"
+            return query
 
         return " & ".join(
             "(" + " | ".join(f"({phrase(piece, code)})" for code in room_codes) + ")"

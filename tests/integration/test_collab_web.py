@@ -9,6 +9,7 @@ import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from bot.devserver import HomeserverConfig, free_port
 from commands.export_json import read_export
 from storage.db import Database
 from storage.migrate import upgrade
+from storage.models import Meeting
 from storage.plan_rooms import PlanRoomRecord
 from storage.repositories import Repositories
 from tests.integration.conftest import SHIPPED_PLAN
@@ -66,8 +68,7 @@ async def _file(who: Official, room_id: str, bot_user: str, suffix: str) -> tupl
         return events[-1] if events else None
 
     event = await _until(newest, 30, f"a {suffix} file")
-    server, media = event["content"]["url"].removeprefix("mxc://").split("/", 1)
-    downloaded = await who.client.download(server_name=server, media_id=media)
+    downloaded = await who.client.download(mxc=event["content"]["url"])
     assert isinstance(downloaded, DownloadResponse), downloaded
     return event["content"], downloaded.body
 
@@ -118,88 +119,118 @@ async def _prepare(
     return room_id, settings
 
 
+@dataclass
+class Scene:
+    """The running bot, its WG room and the officials in it."""
+
+    bot: Bot
+    room_id: str
+    bot_user: str
+    base: str
+    jung: Official
+    lee: Official
+    han: Official
+
+    async def ask(self, who: Official, text: str) -> str:
+        return await _ask(who, self.room_id, text, self.bot_user)
+
+    async def file(self, suffix: str) -> tuple[dict[str, Any], bytes]:
+        return await _file(self.jung, self.room_id, self.bot_user, suffix)
+
+
+async def _meet(s: Scene) -> Meeting:
+    """A one-minute video meeting starting in a minute: lee accepts, han declines."""
+    card = await s.ask(s.jung, f"!회의 add 1분 후 1m 예산 협의 {s.lee.user_id} {s.han.user_id}")
+    assert "회의 #1" in card
+    meeting = await s.bot.repos.meetings.by_number(s.room_id, 1)
+    assert meeting is not None
+    for who, key in ((s.lee, "✅"), (s.han, "❌")):
+        relates = {"rel_type": "m.annotation", "event_id": meeting.announcement_event_id}
+        content = {"m.relates_to": {**relates, "key": key}}
+        await who.client.room_send(s.room_id, "m.reaction", content)
+    return meeting
+
+
+async def _talk(s: Scene) -> None:
+    """Health and finance reply to each other twice; finance mentions NIA, who replies."""
+    first = await s.jung.send(s.room_id, "예산안 초안을 공유합니다")
+    second = await _reply(s.lee, s.room_id, first, "검토하겠습니다")
+    await _reply(s.jung, s.room_id, second, "감사합니다")
+    mention = {
+        "msgtype": "m.text",
+        "body": "한 선생님, 데이터 부탁드립니다",
+        "m.mentions": {"user_ids": [s.han.user_id]},
+    }
+    asked = (await s.lee.client.room_send(s.room_id, "m.room.message", mention)).event_id
+    await _reply(s.han, s.room_id, asked, "공유드리겠습니다")
+    assert "A-1" in await s.ask(s.jung, "!결정 추가 예산 동결")
+    assert "A-2" in await s.ask(s.jung, f'!할일 추가 "보고서 작성" {s.lee.user_id}')
+    assert "의장" in await s.ask(s.lee, "!내보내기")
+
+
+async def _check_map(s: Scene) -> None:
+    summary = await s.ask(s.jung, "!협업지도")
+    assert "1. 기획재정부 ↔ 보건복지부 4 (신규)" in summary
+    assert "2. 기획재정부 ↔ 한국지능정보사회진흥원 2 (신규)" in summary
+    image, png = await s.file(".png")
+    assert image["msgtype"] == "m.image" and image["info"]["mimetype"] == "image/png"
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+async def _check_export(s: Scene) -> None:
+    counts = await s.ask(s.jung, "!내보내기 --format json")
+    assert "결정 1, 할 일 1, 장애요인 0, 회의 1회" in counts
+    info, data = await s.file(".json")
+    assert info["msgtype"] == "m.file" and info["info"]["mimetype"] == "application/json"
+    exported = read_export(data)
+    records = s.bot.repos.records
+    assert list(exported.decisions) == await records.decisions([s.room_id])
+    assert list(exported.actions) == await records.actions([s.room_id], include_done=True)
+    assert exported.meetings[0].held[0].attendees == (s.jung.user_id, s.lee.user_id)
+    await s.ask(s.jung, "!내보내기")
+    markdown = (await s.file(".md"))[1].decode("utf-8")
+    assert "예산 동결" in markdown and "보고서 작성" in markdown and "예산 협의" in markdown
+
+
+async def _check_operations(s: Scene) -> None:
+    status, health = await _get(f"{s.base}/healthz")
+    assert status == 200 and '"ok"' in health
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families((await _get(f"{s.base}/metrics"))[1])
+        for sample in family.samples
+    }
+    commands = "sotong_commands_total"
+    assert samples[(commands, (("command", "collab"), ("outcome", "ok")))] == 1
+    assert samples[(commands, (("command", "export"), ("outcome", "denied")))] == 1
+    assert samples[("sotong_events_processed_total", ())] >= 10
+    assert samples[("sotong_reminders_total", (("outcome", "sent"),))] >= 1
+
+
 async def test_map_export_and_web_side(
     synapse: HomeserverConfig, officials: dict[str, Official], bot_user: str, tmp_path: Path
 ) -> None:
     jung, lee, han, kim = (officials[n] for n in ("jung", "lee", "han", "kim"))
     room_id, settings = await _prepare(synapse, officials, bot_user, tmp_path)
-    base = f"http://127.0.0.1:{settings.web_port}"
     async with running_bot(settings, tmp_path, web=True) as bot:
+        base = f"http://127.0.0.1:{settings.web_port}"
+        scene = Scene(bot, room_id, bot_user, base, jung, lee, han)
         await jung.wait_membership(room_id, bot_user, "join")
-        card = await _ask(
-            jung, room_id, f"!회의 add 1분 후 1m 예산 협의 {lee.user_id} {han.user_id}", bot_user
-        )
-        assert "회의 #1" in card
-        meeting = await bot.repos.meetings.by_number(room_id, 1)
-        assert meeting is not None
-        for who, key in ((lee, "✅"), (han, "❌")):
-            relates = {
-                "rel_type": "m.annotation",
-                "event_id": meeting.announcement_event_id,
-                "key": key,
-            }
-            await who.client.room_send(room_id, "m.reaction", {"m.relates_to": relates})
-        first = await jung.send(room_id, "예산안 초안을 공유합니다")
-        second = await _reply(lee, room_id, first, "검토하겠습니다")
-        await _reply(jung, room_id, second, "감사합니다")
-        mention = {"msgtype": "m.text", "body": "한 선생님, 데이터 부탁드립니다"}
-        mention["m.mentions"] = {"user_ids": [han.user_id]}  # type: ignore[assignment]
-        asked = (await lee.client.room_send(room_id, "m.room.message", mention)).event_id
-        await _reply(han, room_id, asked, "공유드리겠습니다")
-        assert "A-1" in await _ask(jung, room_id, "!결정 추가 예산 동결", bot_user)
-        assert "A-2" in await _ask(
-            jung, room_id, f'!할일 추가 "보고서 작성" {lee.user_id}', bot_user
-        )
-        assert "의장" in await _ask(lee, room_id, "!내보내기", bot_user)
-
+        meeting = await _meet(scene)
+        await _talk(scene)
         lee_link = await _dashboard(bot, lee, room_id, bot_user)
         side = await kim.create_room("잡담", invite=[bot_user])
         await kim.wait_membership(side, bot_user, "join")
         kim_link = await _dashboard(bot, kim, side, bot_user)
-
         end = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
         await asyncio.sleep(max((end - datetime.now(UTC)).total_seconds() + 2, 0))
-
-        summary = await _ask(jung, room_id, "!협업지도", bot_user)
-        assert "1. 기획재정부 ↔ 보건복지부 4 (신규)" in summary
-        assert "2. 기획재정부 ↔ 한국지능정보사회진흥원 2 (신규)" in summary
-        image, png = await _file(jung, room_id, bot_user, ".png")
-        assert image["msgtype"] == "m.image" and image["info"]["mimetype"] == "image/png"
-        assert png.startswith(b"\x89PNG\r\n\x1a\n")
-
-        assert "결정 1, 할 일 1, 장애요인 0, 회의 1회" in await _ask(
-            jung, room_id, "!내보내기 --format json", bot_user
-        )
-        info, data = await _file(jung, room_id, bot_user, ".json")
-        assert info["msgtype"] == "m.file" and info["info"]["mimetype"] == "application/json"
-        exported = read_export(data)
-        assert list(exported.decisions) == await bot.repos.records.decisions([room_id])
-        actions = await bot.repos.records.actions([room_id], include_done=True)
-        assert list(exported.actions) == actions
-        assert exported.meetings[0].held[0].attendees == (jung.user_id, lee.user_id)
-        await _ask(jung, room_id, "!내보내기", bot_user)
-        markdown = (await _file(jung, room_id, bot_user, ".md"))[1].decode("utf-8")
-        assert "예산 동결" in markdown and "보고서 작성" in markdown and "예산 협의" in markdown
-
-        status, health = await _get(f"{base}/healthz")
-        assert status == 200 and '"ok"' in health
-        status, metrics = await _get(f"{base}/metrics")
-        samples = {
-            (s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(metrics)
-            for s in family.samples
-        }
-        assert samples[("sotong_commands_total", (("command", "collab"), ("outcome", "ok")))] == 1
-        assert (
-            samples[("sotong_commands_total", (("command", "export"), ("outcome", "denied")))] == 1
-        )
-        assert samples[("sotong_events_processed_total", ())] >= 10
-        assert samples[("sotong_reminders_total", (("outcome", "sent"),))] >= 1
-
+        await _check_map(scene)
+        await _check_export(scene)
+        await _check_operations(scene)
         status, lee_page = await _get(lee_link)
         assert status == 200 and ("기획재정부", "보건복지부") in EDGE.findall(lee_page)
         status, kim_page = await _get(kim_link)
         assert status == 200 and EDGE.findall(kim_page) == [] and "data-ministry" not in kim_page
-        assert "폐기했습니다" in await _ask(lee, room_id, "!대시보드 revoke", bot_user)
+        assert "폐기했습니다" in await scene.ask(lee, "!대시보드 revoke")
         assert (await _get(lee_link))[0] == 404
         assert (await _get(kim_link))[0] == 200

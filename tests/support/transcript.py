@@ -46,29 +46,45 @@ class RecordingMessenger:
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     async def send_notice(
-        self, room_id: str, notice: Notice, reply_to: str | None, thread_root: str | None
+        self,
+        room_id: str,
+        notice: Notice,
+        reply_to: str | None,
+        thread_root: str | None,
+        txn_id: str | None = None,
     ) -> str:
         self.sent.append(Sent(room_id, notice, reply_to, thread_root))
         return f"$sent{next(self.ids)}"
 
-    async def react(self, room_id: str, event_id: str, key: str) -> str:
+    async def react(self, room_id: str, event_id: str, key: str, txn_id: str | None = None) -> str:
         self.reactions.append((room_id, event_id, key))
         return f"$react{next(self.ids)}"
 
     async def send_file(
-        self, room_id: str, filename: str, data: bytes, mimetype: str, thread_root: str | None
+        self,
+        room_id: str,
+        filename: str,
+        data: bytes,
+        mimetype: str,
+        thread_root: str | None,
+        txn_id: str | None = None,
     ) -> str:
         self.files.append((room_id, filename, data))
         return f"$file{next(self.ids)}"
 
     async def set_room_state(
-        self, room_id: str, event_type: str, state_key: str, content: dict[str, Any]
+        self,
+        room_id: str,
+        event_type: str,
+        state_key: str,
+        content: dict[str, Any],
+        txn_id: str | None = None,
     ) -> str:
         self.state.append((room_id, event_type, state_key, content))
         return f"$state{next(self.ids)}"
 
-    async def send_direct(self, user_id: str, notice: Notice) -> str:
-        return await self.send_notice(f"!dm-{user_id}", notice, None, None)
+    async def send_direct(self, user_id: str, notice: Notice, txn_id: str | None = None) -> str:
+        return await self.send_notice(f"!dm-{user_id}", notice, None, None, txn_id)
 
 
 @dataclass

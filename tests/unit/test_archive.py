@@ -192,13 +192,13 @@ async def test_pages_go_newest_first_without_gaps_or_repeats(archive: MessageArc
 
 
 async def test_concurrent_adds_at_one_moment_all_land_once(archive: MessageArchive) -> None:
-    same_time = [msg(f"s{n:02d}", f"예산 {n}", 2) for n in range(20)]
+    same_time = [msg(f"s{n:02d}", f"예산 {n}", 2) for n in range(12)]
     results = await asyncio.gather(
-        *(archive.add(m) for m in same_time), *(archive.add(same_time[0]) for _ in range(4))
+        *(archive.add(m) for m in same_time), *(archive.add(same_time[0]) for _ in range(3))
     )
-    assert sum(results) == 20
+    assert sum(results) == 12
     assert sorted(await ids(archive, "예산", limit=50)) == sorted(m.event_id for m in same_time)
-    assert await archive.count() == 20
+    assert await archive.count() == 12
 
 
 async def test_highlights_point_at_the_matched_text(archive: MessageArchive) -> None:

@@ -7,6 +7,7 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 from storage.archive import ArchivedMessage
+from storage.digests import FEW_ROOMS
 from storage.repositories import Repositories
 
 DAY = date(2026, 11, 30)
@@ -87,3 +88,28 @@ async def test_the_window_reads_live_messages_of_the_rooms_in_order(repos: Repos
     assert await repos.digests.messages([], start, end) == []
     stored = await repos.archive.get("$m2")
     assert stored is not None and stored.mentions == ("@lee:gov.kr", "@park:gov.kr")
+
+
+async def test_many_rooms_read_the_same_window(repos: Repositories) -> None:
+    """Past FEW_ROOMS the window is one id-range scan instead of per-room probes: same rows."""
+    start = AT - timedelta(days=1)
+    rooms = [f"!r{n}:gov.kr" for n in range(FEW_ROOMS + 3)]
+    await repos.archive.add_many(
+        [_message(n, rooms[n % len(rooms)], start + timedelta(minutes=n)) for n in range(40)]
+    )
+    few = await repos.digests.message_rows(rooms[:2], start, AT)
+    many = await repos.digests.message_rows(rooms, start, AT)
+    assert [r[0] for r in few] == [r[0] for r in many if r[1] in rooms[:2]]
+    assert len(many) == 40 and [r[3] for r in many] == sorted(r[3] for r in many)
+    assert many[0][3] == start and many[0][3].tzinfo is not None
+
+
+async def test_rsvp_counts_per_meeting(repos: Repositories) -> None:
+    for user, answer in (("@a:gov.kr", "yes"), ("@b:gov.kr", "yes"), ("@c:gov.kr", "no")):
+        await repos.meetings.set_rsvp(1, user, answer, f"$r-{user}")
+    await repos.meetings.set_rsvp(2, "@a:gov.kr", "maybe", "$r2")
+    assert await repos.digests.rsvp_counts([1, 2, 3]) == {
+        1: {"yes": 2, "no": 1},
+        2: {"maybe": 1},
+    }
+    assert await repos.digests.rsvp_counts([]) == {}

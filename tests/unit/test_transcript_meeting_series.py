@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest_asyncio
 from icalendar import Calendar, Event
 
+from commands.jobs import JOB_CONTEXT, JobContext
+from commands.meeting_jobs import fire
 from commands.plan import load_plan
 from storage.db import Database
 from storage.plan_rooms import PlanRoomRecord
@@ -68,6 +70,28 @@ async def test_cancelling_one_date_keeps_the_series(t: Transcript) -> None:
     assert "2026-12-01 (화) 10:00–11:00 KST — 주간회의" in await _say(t, "!회의 list")
     t.now = datetime(2026, 12, 2, 0, 0, tzinfo=UTC)
     assert "2026-12-15 (화) 10:00–11:00 KST — 주간회의" in await _say(t, "!회의 list")
+
+
+async def _fire_job(t: Transcript, suffix: str) -> None:
+    """Run the pending job whose id ends with `suffix` at its due time, as the scheduler would."""
+    job_id = next(j for j in t.scheduler.jobs if j.endswith(suffix))
+    when, _func, args = t.scheduler.jobs[job_id]
+    t.now = when
+    await fire(*args)
+
+
+async def test_after_a_meeting_the_series_skips_the_cancelled_date(t: Transcript) -> None:
+    await _say(t, WEEKLY)
+    await _say(t, "!회의 cancel 1 --date 2026-12-08")
+    repos = t.dispatcher.repos
+    JOB_CONTEXT.set(JobContext(t.messenger, repos, t.settings, lambda: t.now, PLAN, t.scheduler))
+    await _fire_job(t, ":end")
+    sent = len(t.messenger.sent)
+    await _fire_job(t, ":remind:10")
+    (reminder,) = t.messenger.sent[sent:]
+    assert reminder.notice.body.startswith(
+        "⏰ 회의 알림: 주간회의 (2026-12-15 (화) 10:00–11:00 KST)"
+    )
 
 
 async def test_cancelling_a_date_without_an_occurrence_is_not_found(t: Transcript) -> None:
