@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 import holidays
 
 
-@lru_cache(maxsize=None)
+@cache
 def _korean_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("KR", years=year, language="ko")
 
