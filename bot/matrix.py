@@ -27,6 +27,7 @@ from storage.repositories import Repositories
 log = logging.getLogger(__name__)
 SYNC_TIMEOUT_MS = 30_000
 DEVICE_NAME = "Sotong bot"
+BATCH_RETRY_SECONDS = 2.0
 
 
 class LoginFailed(RuntimeError):
@@ -127,13 +128,24 @@ class SyncLoop:
             response = await self._sync_once(since)
             if response is None:
                 continue
-            await self.processor.process(response, since)
-            await asyncio.sleep(0)
-            await self.trust.maintain()
+            try:
+                await self._handle(response, since)
+            except Exception:
+                log.exception("processing a sync batch failed (database down?); retrying it")
+                await asyncio.sleep(BATCH_RETRY_SECONDS)
+                continue
             since = response.next_batch
-            await self.repos.sessions.save_next_batch(self.settings.user_id, since)
             self.runtime.last_sync_at = self.clock()
             self.synced_once.set()
+
+    async def _handle(self, response: SyncResponse, since: str | None) -> None:
+        """Process a batch, then persist its position. If anything fails (the database is
+        unavailable, say) the position is not advanced: the same batch comes again, and
+        claims make the retry answer each command once."""
+        await self.processor.process(response, since)
+        await asyncio.sleep(0)
+        await self.trust.maintain()
+        await self.repos.sessions.save_next_batch(self.settings.user_id, response.next_batch)
 
     async def _sync_once(self, since: str | None) -> SyncResponse | None:
         """One sync; the first of each start asks for the full state, so the client knows

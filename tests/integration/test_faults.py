@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,8 +14,22 @@ from pathlib import Path
 import pytest
 
 from bot.conversation import history, replies_by_target
-from bot.devserver import HomeserverConfig, free_port
-from tests.support.officials import PASSWORD, Official
+from bot.devserver import (
+    HomeserverConfig,
+    default_synapse_venv,
+    free_port,
+    launch_homeserver,
+    register_user,
+)
+from tests.support.officials import (
+    PASSWORD,
+    Official,
+    bot_settings,
+    make_official,
+    running_bot,
+)
+from tests.support.postgres import PostgresCluster
+from tests.support.synapse import PROJECT_ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault, pytest.mark.asyncio(loop_scope="session")]
 BURST = 500
@@ -110,3 +125,64 @@ async def test_sigkill_ten_times_during_a_burst_answers_each_command_once(
     )
     assert kills == KILLS and len(sent) == BURST - BURST % 3
     assert missing == [] and doubled == []
+
+
+async def test_database_outage_delays_answers_but_loses_and_doubles_none(
+    synapse: HomeserverConfig, officials: dict[str, Official], bot_user: str, tmp_path: Path
+) -> None:
+    cluster = PostgresCluster(Path("/tmp") / f"sotong-outage-{os.getpid()}")
+    cluster.start()
+    try:
+        settings = bot_settings(synapse, tmp_path, DATABASE_URL=cluster.new_database())
+        kim = officials["kim"]
+        room_id = await kim.create_room("DB 장애 시험", invite=[bot_user])
+        async with running_bot(settings, tmp_path):
+            await kim.wait_membership(room_id, bot_user, "join", timeout=30)
+            first = await kim.send(room_id, "!ping")
+            await kim.wait_reply(room_id, first, bot_user, timeout=20)
+            cluster.stop()
+            during = [await kim.send(room_id, "!ping") for _ in range(3)]
+            await asyncio.sleep(4)
+            cluster.restart()
+            for event_id in during:
+                reply = await kim.wait_reply(room_id, event_id, bot_user, timeout=40)
+                assert reply["body"] == "pong"
+            await asyncio.sleep(2)
+        replies = await kim.replies(room_id, bot_user)
+        assert [len(replies[e]) for e in [first, *during]] == [1, 1, 1, 1]
+    finally:
+        cluster.stop()
+        shutil.rmtree(cluster.root, ignore_errors=True)
+
+
+async def test_synapse_restart_is_survived_and_reconnection_is_quick(tmp_path: Path) -> None:
+    venv = default_synapse_venv(PROJECT_ROOT)
+    server = await launch_homeserver(tmp_path / "hs", venv, reuse_running=False)
+    config = server.config
+    try:
+        await register_user(config.base_url, config.shared_secret, "sotong", PASSWORD)
+        kim = await make_official(config, "kim", "김민수")
+        settings = bot_settings(config, tmp_path / "bot")
+        room_id = await kim.create_room("재시작 시험", invite=[config.user_id("sotong")])
+        bot_id = config.user_id("sotong")
+        async with running_bot(settings, tmp_path / "bot"):
+            await kim.wait_membership(room_id, bot_id, "join", timeout=30)
+            before = await kim.send(room_id, "!ping")
+            await kim.wait_reply(room_id, before, bot_id, timeout=20)
+            await asyncio.to_thread(server.stop)
+            await asyncio.sleep(3)
+            server = await launch_homeserver(tmp_path / "hs", venv, reuse_running=False)
+            back_at = time.monotonic()
+            after = [await kim.send(room_id, "!ping") for _ in range(3)]
+            await kim.wait_reply(room_id, after[0], bot_id, timeout=30)
+            reconnect = time.monotonic() - back_at
+            for event_id in after[1:]:
+                await kim.wait_reply(room_id, event_id, bot_id, timeout=20)
+            await asyncio.sleep(1)
+        replies = await kim.replies(room_id, bot_id)
+        assert [len(replies[e]) for e in [before, *after]] == [1, 1, 1, 1]
+        print(f"answered {reconnect:.2f}s after Synapse came back")
+        assert reconnect < 5.0
+        await kim.client.close()
+    finally:
+        await asyncio.to_thread(server.stop)

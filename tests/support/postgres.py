@@ -67,6 +67,10 @@ class PostgresCluster:
             check=True,
             capture_output=True,
         )
+        self.restart()
+
+    def restart(self) -> None:
+        """Start the stopped cluster again on the same port (for outage tests)."""
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
         subprocess.run(
             _as_postgres(
