@@ -3,7 +3,8 @@
 Shape (every table and field; `?` marks optional ones, `…` free text):
 
     [plan]            key, name_ko, name_en, description?, description_en?,
-                      committee_room? (true), encrypted? (false), illustrative_note?
+                      committee_room? (true), encrypted? (true: rooms are encrypted
+                      unless the plan says false), illustrative_note?
     [committee]       chairs, members?, name_ko?, name_en?, description?, description_en?
                       (required with chairs when committee_room is true)
     [offices]         office key = "Korean name", e.g. sejong = "정부세종청사"
@@ -122,7 +123,7 @@ class _Builder:
             **names,
             key=self.plan_key,
             committee_room=committee_room,
-            encrypted=self.r.flag(head, ("plan",), "encrypted", False) is True,
+            encrypted=self.r.flag(head, ("plan",), "encrypted", True) is not False,
             illustrative_note=self.r.text(head, ("plan",), "illustrative_note", required=False),
             committee=self.committee(data, committee_room),
             directory=directory,

@@ -506,3 +506,12 @@ def test_damaged_plans_never_crash() -> None:
             parse_plan("\n".join(damaged), "damaged.toml")
         except PlanError as exc:
             assert all(p.startswith("damaged.toml") for p in exc.problems)
+
+
+def test_a_plan_that_does_not_say_gets_encrypted_rooms() -> None:
+    text = GOV3.read_text().replace("encrypted = false\n", "", 1)
+    plan = parse_plan(text)
+    assert plan.encrypted is True
+    rooms = plan.rooms()
+    assert all(r.encrypted for r in rooms if r.kind == "room")
+    assert not any(r.encrypted for r in rooms if r.kind == "space")
