@@ -12,6 +12,7 @@ from commands.framework import Arg, command
 from commands.render import Notice, esc, permalink
 from commands.when import parse_when
 from storage.archive import SearchHit, SearchQuery
+from storage.search_text import SearchQueryError
 
 PAGE = 10
 MORE_WORDS = frozenset({"more", "더", "더보기", "다음"})
@@ -70,16 +71,19 @@ async def _render(
 async def _run(ctx: Context, spec: dict[str, Any], offset: int) -> None:
     rooms = [ctx.room_id] if spec["here"] else await ctx.repos.rooms.rooms_of(ctx.sender)
     since = datetime.fromisoformat(spec["since"]) if spec.get("since") else None
-    page = await ctx.repos.archive.search(
-        SearchQuery(
-            text=spec["text"],
-            room_ids=tuple(rooms),
-            sender=spec.get("by"),
-            since=since,
-            limit=PAGE,
-            offset=offset,
+    try:
+        page = await ctx.repos.archive.search(
+            SearchQuery(
+                text=spec["text"],
+                room_ids=tuple(rooms),
+                sender=spec.get("by"),
+                since=since,
+                limit=PAGE,
+                offset=offset,
+            )
         )
-    )
+    except SearchQueryError as error:
+        raise UserInputError(error.ko, error.en) from error
     if not page.hits:
         more = offset > 0
         raise NotFound(

@@ -85,3 +85,8 @@ async def test_commands_are_not_archived(t: Transcript) -> None:
     await t.send("!검색 검색")
     assert await t.dispatcher.repos.archive.count() == 0
     assert datetime.now(UTC) > t.now - timedelta(days=1)
+
+
+async def test_a_query_without_a_two_letter_word_gets_usage(t: Transcript) -> None:
+    body = await t.say_one("!검색 회")
+    assert body.startswith("⚠️") and "Usage: !search" in body
