@@ -17,24 +17,23 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def sync_url(database_url: str) -> str:
-    """The URL a synchronous driver understands (Alembic, APScheduler's job store)."""
+def _with_driver(database_url: str, sqlite_driver: str) -> str:
     url = make_url(database_url)
     if url.drivername.startswith("sqlite"):
-        url = url.set(drivername="sqlite")
+        url = url.set(drivername=sqlite_driver)
     elif url.drivername in {"postgresql", "postgres", "postgresql+psycopg"}:
         url = url.set(drivername="postgresql+psycopg")
     return url.render_as_string(hide_password=False)
+
+
+def sync_url(database_url: str) -> str:
+    """The URL a synchronous driver understands (Alembic, APScheduler's job store)."""
+    return _with_driver(database_url, "sqlite")
 
 
 def async_url(database_url: str) -> str:
     """The URL for the async engine: aiosqlite for SQLite, psycopg 3 for PostgreSQL."""
-    url = make_url(database_url)
-    if url.drivername.startswith("sqlite"):
-        url = url.set(drivername="sqlite+aiosqlite")
-    elif url.drivername in {"postgresql", "postgres", "postgresql+psycopg"}:
-        url = url.set(drivername="postgresql+psycopg")
-    return url.render_as_string(hide_password=False)
+    return _with_driver(database_url, "sqlite+aiosqlite")
 
 
 def ensure_sqlite_dir(database_url: str) -> None:

@@ -15,7 +15,10 @@ from bot.dispatch import Dispatcher, IncomingMessage
 from bot.matrix import Runtime
 from commands.catalog import build_registry
 from commands.framework import Registry
+from commands.plan import Plan
+from commands.plan_model import CoreTask
 from commands.render import Notice
+from storage.plan_rooms import PlanRoomRecord
 from storage.repositories import Repositories
 
 BASE_ENV = {
@@ -162,3 +165,11 @@ class Transcript:
         replies = await self.send(body, **kwargs)
         assert len(replies) == 1, [r.notice.body for r in replies]
         return replies[0].notice.body
+
+
+async def seat_wg_room(repos: Repositories, plan: Plan, core: CoreTask, room_id: str) -> None:
+    """Make `room_id` the WG room of `core`: its members joined, the plan room recorded."""
+    for user in core.wg.everyone():
+        await repos.rooms.set_member(room_id, user, "join", None)
+    alias = f"#{plan.key}-{core.key}:gov.kr"
+    await repos.plan_rooms.save(PlanRoomRecord(plan.key, core.key, room_id, "room", alias))

@@ -14,10 +14,9 @@ from commands.jobs import JOB_CONTEXT, JobContext
 from commands.meeting_jobs import fire
 from commands.plan import load_plan
 from storage.db import Database
-from storage.plan_rooms import PlanRoomRecord
 from storage.repositories import Repositories
 from tests.support.synapse import PROJECT_ROOT
-from tests.support.transcript import Transcript
+from tests.support.transcript import Transcript, seat_wg_room
 
 PLAN = load_plan(PROJECT_ROOT / "plans" / "gov3.toml")
 CORE = PLAN.core_tasks()[0]
@@ -32,11 +31,7 @@ async def t(sqlite_url: str) -> AsyncIterator[Transcript]:
     repos = Repositories.over(db)
     transcript = Transcript(repos)
     transcript.dispatcher.plan = PLAN
-    for user in CORE.wg.everyone():
-        await repos.rooms.set_member(transcript.room_id, user, "join", None)
-    await repos.plan_rooms.save(
-        PlanRoomRecord(PLAN.key, CORE.key, transcript.room_id, "room", "#gov3-core-01:gov.kr")
-    )
+    await seat_wg_room(repos, PLAN, CORE, transcript.room_id)
     yield transcript
     await db.close()
 
