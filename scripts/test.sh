@@ -4,21 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
-  echo "==> installing PostgreSQL 15 (Debian packages)"
-  if [ "$(id -u)" -eq 0 ]; then
-    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15
-  else
-    sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15
-  fi
-fi
-if ! fc-list :lang=ko 2>/dev/null | grep -qi nanum; then
-  echo "==> installing a font with Hangul for the collaboration map (Debian fonts-nanum)"
-  if [ "$(id -u)" -eq 0 ]; then
-    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-nanum fontconfig
-  else
-    sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-nanum fontconfig
-  fi
+# Debian packages the tests use: PostgreSQL 15 (storage tests, standby), a Hangul font
+# (collaboration-map PNG) and Chromium (the map page in a headless browser).
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing+=(postgresql-15)
+fc-list :lang=ko 2>/dev/null | grep -qi nanum || missing+=(fonts-nanum fontconfig)
+command -v chromium >/dev/null || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -q
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 fi
 echo "==> making sure Synapse is installed in its own venv"
 .venv/bin/python -c 'from pathlib import Path; from bot.devserver import default_synapse_venv, ensure_synapse_venv; print(ensure_synapse_venv(default_synapse_venv(Path.cwd())))'

@@ -105,11 +105,7 @@ async def _prepare(
     await lee.join(room_id)
     await han.join(room_id)
     settings = bot_settings(
-        synapse,
-        data_dir,
-        PLAN_FILE=str(SHIPPED_PLAN),
-        WEB_PORT=str(free_port()),
-        MEETING_REMINDERS="1",
+        synapse, data_dir, PLAN_FILE=str(SHIPPED_PLAN), WEB_PORT=str(free_port())
     )
     upgrade(settings.database_url)
     db = Database(settings.database_url)
@@ -204,7 +200,9 @@ async def _check_operations(s: Scene) -> None:
     assert samples[(commands, (("command", "collab"), ("outcome", "ok")))] == 1
     assert samples[(commands, (("command", "export"), ("outcome", "denied")))] == 1
     assert samples[("sotong_events_processed_total", ())] >= 10
-    assert samples[("sotong_reminders_total", (("outcome", "sent"),))] >= 1
+    reminders = {k[1][0][1] for k in samples if k[0] == "sotong_reminders_total"}
+    assert reminders == {"sent", "late", "missed"}
+    assert samples[("sotong_archive_messages", ())] >= 5
 
 
 async def test_map_export_and_web_side(
