@@ -3,8 +3,9 @@ is purged every night; the records (decisions, actions, blockers, meetings, the 
 the digest ledger) live in their own tables and are kept.
 
 The job is `archive:retention` → `purge_archive()`, a one-off job that schedules its next run
-before it purges (so a failing purge does not end the series). At start-up
-`reconcile_retention` adds it when retention is on and missing, and removes it when off.
+before it works (so a failure does not end the series); it also compacts the search index
+(`MessageArchive.optimize`), so it runs every night. At start-up `reconcile_retention` adds
+it when missing.
 """
 
 from __future__ import annotations
@@ -44,29 +45,28 @@ async def purge_old_messages(repos: Repositories, days: int, now: datetime) -> i
 
 
 async def schedule_retention(jobs: Scheduling, settings: Any, now: datetime) -> bool:
-    """(Re)schedule the next run, or drop the job when retention is off; whether it is on."""
-    if retention_days(settings) <= 0:
-        await jobs.cancel_prefix(JOB_ID)
-        return False
+    """(Re)schedule the next nightly run (it also compacts the search index, so it runs
+    whether or not retention is on); returns whether retention is on."""
     await jobs.at(JOB_ID, next_run(now, settings.timezone), FIRE, [])
-    return True
+    return retention_days(settings) > 0
 
 
 async def reconcile_retention(ctx: JobContext) -> bool:
-    """At start-up: the job exists exactly when retention is on; whether it is on."""
-    on = retention_days(ctx.settings) > 0
-    if on != (JOB_ID in await ctx.jobs.job_ids()):
+    """At start-up: make sure the nightly job exists; whether retention is on."""
+    if JOB_ID not in await ctx.jobs.job_ids():
         await schedule_retention(ctx.jobs, ctx.settings, ctx.clock())
-    return on
+    return retention_days(ctx.settings) > 0
 
 
 async def purge_archive() -> int:
-    """The nightly job: schedule tomorrow's run, then purge; returns how many went."""
+    """The nightly job: schedule tomorrow's run, purge old chat text when retention is on,
+    then compact the search index; returns how many messages went."""
     ctx = JOB_CONTEXT.get()
     now = ctx.clock()
-    if not await schedule_retention(ctx.jobs, ctx.settings, now):
-        return 0
+    on = await schedule_retention(ctx.jobs, ctx.settings, now)
     days = retention_days(ctx.settings)
-    purged = await purge_old_messages(ctx.repos, days, now)
-    log.info("archive retention: purged %d messages older than %d days", purged, days)
+    purged = await purge_old_messages(ctx.repos, days, now) if on else 0
+    if on:
+        log.info("archive retention: purged %d messages older than %d days", purged, days)
+    await ctx.repos.archive.optimize()
     return purged

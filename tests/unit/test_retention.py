@@ -63,17 +63,17 @@ async def test_purge_removes_old_chat_and_keeps_records(repos: Repositories) -> 
     assert jobs.jobs[JOB_ID] == (next_run(NOW, "Asia/Seoul"), FIRE, [])
 
 
-async def test_the_job_exists_exactly_when_retention_is_on(repos: Repositories) -> None:
+async def test_the_nightly_job_always_exists_and_says_whether_retention_is_on(
+    repos: Repositories,
+) -> None:
     jobs = RecordingScheduler()
     assert await reconcile_retention(context(repos, 0, jobs)) is False
-    assert JOB_ID not in jobs.jobs
+    assert jobs.jobs[JOB_ID] == (next_run(NOW, "Asia/Seoul"), FIRE, [])
     assert await reconcile_retention(context(repos, 30, jobs)) is True
-    assert JOB_ID in jobs.jobs
-    assert await reconcile_retention(context(repos, 0, jobs)) is False
-    assert jobs.jobs == {}
+    assert list(jobs.jobs) == [JOB_ID]
 
 
-async def test_a_job_left_over_after_retention_was_turned_off_purges_nothing(
+async def test_with_retention_off_the_nightly_job_purges_nothing(
     repos: Repositories,
 ) -> None:
     await repos.archive.add(
@@ -82,4 +82,4 @@ async def test_a_job_left_over_after_retention_was_turned_off_purges_nothing(
     jobs = RecordingScheduler()
     JOB_CONTEXT.set(context(repos, 0, jobs))
     assert await purge_archive() == 0
-    assert await repos.archive.count() == 1 and jobs.jobs == {}
+    assert await repos.archive.count() == 1 and list(jobs.jobs) == [JOB_ID]
