@@ -92,7 +92,9 @@ class Bot:
             synced.cancel()
             self._sync_task.result()
         self.scheduler.resume()
-        log.info("digests caught up: %d sent late", await catch_up_digests(JOB_CONTEXT.get()))
+        if not self.loop.fresh_install:
+            caught_up = await catch_up_digests(JOB_CONTEXT.get())
+            log.info("digests caught up: %d sent late", caught_up)
         log.info("Sotong is syncing as %s", self.settings.user_id)
 
     async def _start_scheduler(self) -> None:

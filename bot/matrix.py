@@ -112,6 +112,7 @@ class SyncLoop:
         self.stopping = asyncio.Event()
         self.synced_once = asyncio.Event()
         self.sync_filter: str | dict[str, object] = SYNC_FILTER
+        self.fresh_install = False
 
     async def _filter_id(self) -> str | dict[str, object]:
         """Upload the sync filter once per start; fall back to sending it inline."""
@@ -122,6 +123,7 @@ class SyncLoop:
         self.sync_filter = await self._filter_id()
         stored = await self.repos.sessions.get(self.settings.user_id)
         since = stored.next_batch if stored else None
+        self.fresh_install = since is None
         if since is None:
             log.info("fresh install: skipping room history, old commands are not answered")
         while not self.stopping.is_set():

@@ -45,6 +45,7 @@ def time_of_day(raw: str) -> str:
 
 
 def quiet_mode(raw: str) -> str:
+    """`line`/`한줄` or `none`/`없음` (the converter of MODE arguments)."""
     found = QUIET_MODES.get(raw.strip().lower())
     if found is None:
         raise UserInputError(
@@ -77,7 +78,7 @@ async def subscribe(ctx: Context, time: str | None) -> None:
     await ctx.reply(
         ctx.t(
             f"근무일마다 {at}에 개인 요약을 개인 메시지로 보내 드립니다."
-            f" 해지: {ctx.prefix}요약 unsubscribe",
+            f" 해지: {ctx.prefix}요약 해지",
             f"You will get your personal digest by DM at {at} each working day."
             f" Stop: {ctx.prefix}digest unsubscribe",
         )
