@@ -6,6 +6,7 @@ without a homeserver of their own. Everything it makes lives under `data/dev/`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 from dataclasses import dataclass
@@ -165,6 +166,6 @@ async def dev_down(project_root: Path) -> int:
         return 0
     running = SynapseProcess.find_running(read_homeserver_config(data_dir))
     if running is not None:
-        running.stop()
+        await asyncio.to_thread(running.stop)
         print("local Synapse stopped")
     return 0
