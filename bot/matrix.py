@@ -126,28 +126,37 @@ class SyncLoop:
         self.fresh_install = since is None
         if since is None:
             log.info("fresh install: skipping room history, old commands are not answered")
+        bookkeeping: asyncio.Task[None] | None = None
         while not self.stopping.is_set():
             response = await self._sync_once(since)
             if response is None:
                 continue
             try:
-                await self._handle(response, since)
+                await self.processor.process(response, since)
+                if bookkeeping is not None:
+                    await bookkeeping
             except Exception:
                 log.exception("processing a sync batch failed (database down?); retrying it")
+                bookkeeping = None
                 await asyncio.sleep(BATCH_RETRY_SECONDS)
                 continue
+            bookkeeping = asyncio.create_task(self._bookkeep(response.next_batch))
             since = response.next_batch
             self.runtime.last_sync_at = self.clock()
             self.synced_once.set()
+        if bookkeeping is not None:
+            await asyncio.gather(bookkeeping, return_exceptions=True)
 
-    async def _handle(self, response: SyncResponse, since: str | None) -> None:
-        """Process a batch, then persist its position. If anything fails (the database is
-        unavailable, say) the position is not advanced: the same batch comes again, and
-        claims make the retry answer each command once."""
-        await self.processor.process(response, since)
-        await asyncio.sleep(0)
+    async def _bookkeep(self, next_batch: str) -> None:
+        """Key upkeep and the saved sync position, done while the next long-poll is already
+        out (a batch is re-polled without waiting for them, so nothing waits on the bot).
+
+        If processing a batch fails (the database is unavailable, say) its position is not
+        advanced: the same batch comes again and claims make the retry answer each command
+        once. A position saved late only means a replayed batch after a crash, which the
+        claims make harmless too."""
         await self.trust.maintain()
-        await self.repos.sessions.save_next_batch(self.settings.user_id, response.next_batch)
+        await self.repos.sessions.save_next_batch(self.settings.user_id, next_batch)
 
     async def _sync_once(self, since: str | None) -> SyncResponse | None:
         """One sync; the first of each start asks for the full state, so the client knows
