@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import hmac
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -151,12 +152,18 @@ class SynapseProcess:
             except subprocess.TimeoutExpired:
                 return False
             return True
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.is_running():
-                return True
-            time.sleep(0.05)
-        return False
+        pid = self.pid
+        if pid is None or not self.is_running():
+            return True
+        try:
+            handle = os.pidfd_open(pid)
+        except OSError:
+            return not self.is_running()
+        try:
+            ready, _, _ = select.select([handle], [], [], timeout)
+        finally:
+            os.close(handle)
+        return bool(ready) or not self.is_running()
 
 
 async def _answers(session: aiohttp.ClientSession, url: str) -> bool:
