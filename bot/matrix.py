@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 SYNC_TIMEOUT_MS = 30_000
 DEVICE_NAME = "Sotong bot"
 BATCH_RETRY_SECONDS = 2.0
+ANSWER_HEAD_START_SECONDS = 0.25
+"""How long the next long-poll waits for the batch's commands to answer (see Dispatcher)."""
 
 
 class LoginFailed(RuntimeError):
@@ -133,6 +135,7 @@ class SyncLoop:
                 continue
             try:
                 await self.processor.process(response, since)
+                await self.processor.dispatcher.let_commands_answer(ANSWER_HEAD_START_SECONDS)
                 if bookkeeping is not None:
                     await bookkeeping
             except Exception:

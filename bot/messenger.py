@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from typing import Any
@@ -13,6 +14,8 @@ from commands.render import Notice, relate
 from storage.meetings import DirectRooms
 
 log = logging.getLogger(__name__)
+NEW_ROOM_SYNC_SECONDS = 15.0
+NEW_ROOM_POLL_SECONDS = 0.05
 
 
 class MatrixSendError(RuntimeError):
@@ -116,4 +119,15 @@ class NioMessenger:
                 raise MatrixSendError(f"opening a direct chat with {user_id} failed: {response}")
             room_id = response.room_id
             await self.direct_rooms.set(user_id, room_id)
+        await self._until_synced(room_id)
         return await self.send_notice(room_id, notice, None, None, txn_id)
+
+    async def _until_synced(self, room_id: str) -> None:
+        """nio sends only to rooms a sync has brought (it must know whether they are
+        encrypted); a room the bot has just created arrives with the next sync."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + NEW_ROOM_SYNC_SECONDS
+        while room_id not in self.client.rooms:
+            if loop.time() > deadline:
+                raise MatrixSendError(f"{room_id} never arrived in a sync")
+            await asyncio.sleep(NEW_ROOM_POLL_SECONDS)

@@ -23,10 +23,9 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler, run_in_event_loop
 from apscheduler.schedulers.base import STATE_STOPPED
-from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
-from storage.db import _sqlite_pragmas, ensure_sqlite_dir, sync_url
+from storage.connect import create_sync_engine
 
 log = logging.getLogger(__name__)
 JOB_TABLE = "apscheduler_jobs"
@@ -69,21 +68,12 @@ class OffLoopScheduler(AsyncIOScheduler):
             self._start_timer(wait)
 
 
-def job_store_engine(database_url: str) -> Engine:
-    """A synchronous engine for the job store, with the bot's SQLite settings (WAL, no fsync
-    per commit, a busy timeout): a commit per job otherwise costs a disk flush."""
-    ensure_sqlite_dir(database_url)
-    engine = create_engine(sync_url(database_url))
-    if make_url(database_url).drivername.startswith("sqlite"):
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
 class Scheduler:
     """Deterministic job ids (`meeting:{id}:{occurrence}:{kind}`), re-adding replaces."""
 
     def __init__(self, database_url: str) -> None:
-        self.store = SQLAlchemyJobStore(engine=job_store_engine(database_url), tablename=JOB_TABLE)
+        engine = create_sync_engine(database_url)
+        self.store = SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)
         self.aps = OffLoopScheduler(
             jobstores={"default": self.store},
             executors={"default": LoopExecutor()},

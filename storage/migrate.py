@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from storage.db import ensure_sqlite_dir, sync_url
+from storage.connect import ensure_sqlite_dir, sync_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 

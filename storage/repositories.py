@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.archive import MessageArchive
@@ -27,7 +27,7 @@ from storage.plan_rooms import PlanRoomRepository
 from storage.records import RecordsRepository
 from storage.reports import ReportQueries
 from storage.search_cursors import SearchCursorRepository
-from storage.upsert import insert_ignore, upsert
+from storage.upsert import insert_for, upsert
 
 CREATOR_POWER = 1_000_000
 
@@ -78,30 +78,37 @@ class EventLedger:
 
     async def claim(self, event_id: str, room_id: str) -> bool:
         """True when this process should handle the event: first sight, or an unfinished
-        claim of an earlier process."""
-        values = {"event_id": event_id, "room_id": room_id, "processed_at": utcnow()}
-        async with self.db.engine.begin() as connection:
-            if await insert_ignore(connection, ProcessedEvent.__table__, values):
-                return True
-            result = await connection.execute(
-                update(ProcessedEvent)
-                .where(
-                    ProcessedEvent.event_id == event_id,
-                    ProcessedEvent.done_at.is_(None),
-                    ProcessedEvent.processed_at < self.started_at,
+        claim of an earlier process. One statement on the dedicated connection: a command
+        waits for this before it may answer."""
+        now = utcnow()
+        table = ProcessedEvent.__table__
+        unfinished_before_start = table.c.done_at.is_(None) & (
+            table.c.processed_at < self.started_at
+        )
+
+        def take(connection: Connection) -> bool:
+            statement = (
+                insert_for(connection.dialect.name, table)
+                .values(event_id=event_id, room_id=room_id, processed_at=now)
+                .on_conflict_do_update(
+                    index_elements=["event_id"],
+                    set_={"processed_at": now},
+                    where=unfinished_before_start,
                 )
-                .values(processed_at=utcnow())
+                .returning(table.c.event_id)
             )
-            return bool(result.rowcount)
+            return connection.execute(statement).first() is not None
+
+        return await self.db.hot.transaction(take)
 
     async def finish(self, event_id: str) -> None:
         """The event is fully handled: never again, whatever happens next."""
-        async with self.db.engine.begin() as connection:
-            await connection.execute(
-                update(ProcessedEvent)
-                .where(ProcessedEvent.event_id == event_id)
-                .values(done_at=utcnow())
-            )
+        statement = (
+            update(ProcessedEvent)
+            .where(ProcessedEvent.event_id == event_id)
+            .values(done_at=utcnow())
+        )
+        await self.db.hot.transaction(lambda connection: connection.execute(statement))
 
     async def seen(self, event_id: str) -> bool:
         async with self.db.session() as session:

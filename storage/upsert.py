@@ -10,11 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 Executor = AsyncSession | AsyncConnection
 
 
-def _insert_for(session: Executor, table: Any) -> Any:
-    owner = session if isinstance(session, AsyncConnection) else session.bind
-    dialect = owner.dialect.name if owner is not None else "sqlite"
+def insert_for(dialect: str, table: Any) -> Any:
+    """The INSERT construct of `dialect` that knows ON CONFLICT."""
     module = postgresql if dialect == "postgresql" else sqlite
     return module.insert(table)
+
+
+def _insert_for(session: Executor, table: Any) -> Any:
+    owner = session if isinstance(session, AsyncConnection) else session.bind
+    return insert_for(owner.dialect.name if owner is not None else "sqlite", table)
 
 
 async def insert_ignore(session: Executor, table: Any, values: dict[str, Any]) -> bool:

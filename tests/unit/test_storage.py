@@ -11,7 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-from storage.db import sync_url
+from storage.connect import sync_url
+from storage.db import Database
 from storage.migrate import alembic_config, current_revision, upgrade
 from storage.models import AuditEntry
 from storage.repositories import Repositories
@@ -46,6 +47,25 @@ async def test_an_event_is_claimed_exactly_once_even_concurrently(repos: Reposit
     assert results.count(True) == 1
     assert await repos.events.seen("$e1")
     assert not await repos.events.seen("$other")
+
+
+async def test_a_restart_resumes_an_unfinished_claim_once_and_never_a_finished_one(
+    database_url: str,
+) -> None:
+    first = Repositories.over(Database(database_url))
+    assert await first.events.claim("$killed-mid-command", "!r:gov.kr")
+    assert await first.events.claim("$answered", "!r:gov.kr")
+    await first.events.finish("$answered")
+    await first.events.db.close()
+
+    second = Repositories.over(Database(database_url))
+    try:
+        retries = [await second.events.claim("$killed-mid-command", "!r:gov.kr") for _ in range(3)]
+        assert retries == [True, False, False]
+        assert not await second.events.claim("$answered", "!r:gov.kr")
+        assert await second.events.claim("$new", "!r:gov.kr")
+    finally:
+        await second.events.db.close()
 
 
 async def test_old_claims_are_pruned(repos: Repositories) -> None:

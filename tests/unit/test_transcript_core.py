@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest_asyncio
 
 from bot.config import settings_from_mapping
 from bot.dispatch import IncomingMessage
+from commands import core
+from commands.context import Context
+from commands.framework import Registry, command
 from storage.db import Database
 from storage.repositories import Repositories
 from tests.support.transcript import BASE_ENV, Transcript
@@ -115,3 +119,31 @@ async def test_a_flooding_user_is_slowed_politely_and_others_are_not(sqlite_url:
     assert len(warnings) == 1 and warnings[0].notice.mentions == ("@flood:gov.kr",)
     assert "천천히" in warnings[0].notice.body
     await db.close()
+
+
+async def test_the_next_sync_waits_for_quick_answers_but_not_for_a_slow_command(
+    sqlite_url: str,
+) -> None:
+    release = asyncio.Event()
+
+    @command("slow", help_en="Waits until released.")
+    async def slow(ctx: Context) -> None:
+        """풀릴 때까지 기다립니다."""
+        await release.wait()
+        await ctx.reply("done")
+
+    registry = Registry.collect([core, SimpleNamespace(slow=slow)])  # type: ignore[list-item]
+    db = Database(sqlite_url)
+    t = Transcript(Repositories.over(db), registry=registry)
+    try:
+        for event_id, body in (("$quick", "!ping"), ("$slow", "!slow")):
+            message = IncomingMessage(event_id, t.room_id, "@kim:gov.kr", body)
+            await t.dispatcher.on_message(message)
+        await t.dispatcher.let_commands_answer(limit=0.2)
+        assert [s.notice.body for s in t.messenger.sent] == ["pong"]
+        await t.dispatcher.let_commands_answer(limit=0.2)  # nothing new: returns at once
+        release.set()
+        await t.dispatcher.drain()
+        assert [s.notice.body for s in t.messenger.sent] == ["pong", "done"]
+    finally:
+        await db.close()
