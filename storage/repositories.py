@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.archive import MessageArchive
@@ -75,40 +76,46 @@ class EventLedger:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.started_at = utcnow()
-
-    async def claim(self, event_id: str, room_id: str) -> bool:
-        """True when this process should handle the event: first sight, or an unfinished
-        claim of an earlier process. One statement on the dedicated connection: a command
-        waits for this before it may answer."""
-        now = utcnow()
+        self._claim: Any = None
         table = ProcessedEvent.__table__
-        unfinished_before_start = table.c.done_at.is_(None) & (
-            table.c.processed_at < self.started_at
+        self._finish = (
+            update(table).where(table.c.event_id == bindparam("e")).values(done_at=bindparam("t"))
         )
 
-        def take(connection: Connection) -> bool:
-            statement = (
-                insert_for(connection.dialect.name, table)
-                .values(event_id=event_id, room_id=room_id, processed_at=now)
+    def _claim_statement(self, dialect: str) -> Any:
+        """Built once: insert the claim, or take over an unfinished one of an earlier process."""
+        if self._claim is None:
+            table = ProcessedEvent.__table__
+            self._claim = (
+                insert_for(dialect, table)
+                .values(
+                    event_id=bindparam("e"), room_id=bindparam("r"), processed_at=bindparam("t")
+                )
                 .on_conflict_do_update(
                     index_elements=["event_id"],
-                    set_={"processed_at": now},
-                    where=unfinished_before_start,
+                    set_={"processed_at": bindparam("t")},
+                    where=table.c.done_at.is_(None) & (table.c.processed_at < self.started_at),
                 )
                 .returning(table.c.event_id)
             )
-            return connection.execute(statement).first() is not None
+        return self._claim
+
+    async def claim(self, event_id: str, room_id: str) -> bool:
+        """True when this process should handle the event: first sight, or an unfinished
+        claim of an earlier process. One prepared statement on the dedicated connection: a
+        command waits for this before it may answer."""
+        values = {"e": event_id, "r": room_id, "t": utcnow()}
+
+        def take(connection: Connection) -> bool:
+            statement = self._claim_statement(connection.dialect.name)
+            return connection.execute(statement, values).first() is not None
 
         return await self.db.hot.transaction(take)
 
     async def finish(self, event_id: str) -> None:
         """The event is fully handled: never again, whatever happens next."""
-        statement = (
-            update(ProcessedEvent)
-            .where(ProcessedEvent.event_id == event_id)
-            .values(done_at=utcnow())
-        )
-        await self.db.hot.transaction(lambda connection: connection.execute(statement))
+        values = {"e": event_id, "t": utcnow()}
+        await self.db.hot.transaction(lambda connection: connection.execute(self._finish, values))
 
     async def seen(self, event_id: str) -> bool:
         async with self.db.session() as session:
