@@ -44,7 +44,7 @@ class Post:
 
 
 class MessageLike(Protocol):
-    """An archived message as the derivation reads it (`digest_model.Msg` qualifies)."""
+    """An archived message as the derivation reads it (`digest_model.ArchivedMessage` qualifies)."""
 
     @property
     def event_id(self) -> str: ...

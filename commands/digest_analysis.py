@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from commands.digest_model import QUESTION_WAIT, Action, DigestInput, ExecRow, Msg
+from commands.digest_model import QUESTION_WAIT, Action, DigestInput, ExecRow
+from storage.archive import ArchivedMessage
 
 _QUESTION_WORDS = re.compile(r"문의|질문|여쭙|확인\s*부탁")
 
@@ -47,7 +48,9 @@ def is_question(body: str) -> bool:
     return text.endswith(("?", "？")) or _QUESTION_WORDS.search(text) is not None
 
 
-def in_period(messages: Iterable[Msg], start: datetime, end: datetime) -> list[Msg]:
+def in_period(
+    messages: Iterable[ArchivedMessage], start: datetime, end: datetime
+) -> list[ArchivedMessage]:
     """The messages sent in `[start, end)`."""
     return [m for m in messages if start <= m.sent_at < end]
 
@@ -66,11 +69,13 @@ class Thread:
     last_at: datetime
 
 
-def hot_threads(messages: Sequence[Msg], start: datetime, end: datetime) -> list[Thread]:
+def hot_threads(
+    messages: Sequence[ArchivedMessage], start: datetime, end: datetime
+) -> list[Thread]:
     """Threads with replies in the period, hottest first: by distinct senders (as Zulip ranks
     its digest's conversations), then by messages, then by the latest message."""
     by_id = {m.event_id: m for m in messages}
-    groups: dict[str, list[Msg]] = defaultdict(list)
+    groups: dict[str, list[ArchivedMessage]] = defaultdict(list)
     for m in in_period(messages, start, end):
         if m.thread_root:
             groups[m.thread_root].append(m)
@@ -94,14 +99,16 @@ def hot_threads(messages: Sequence[Msg], start: datetime, end: datetime) -> list
     return threads
 
 
-def unanswered_questions(messages: Sequence[Msg], start: datetime, end: datetime) -> list[Msg]:
+def unanswered_questions(
+    messages: Sequence[ArchivedMessage], start: datetime, end: datetime
+) -> list[ArchivedMessage]:
     """Questions whose 24-hour answer deadline falls in `[start, end)` and that got no answer
     from another person by then, oldest first. An answer is a reply to the question, a message
     in the thread it starts, or a later message in the thread it was asked in. Each question
     thus appears in exactly one digest, however the periods fall."""
     ordered = sorted(messages, key=lambda m: m.sent_at)
-    replies: dict[str, list[Msg]] = defaultdict(list)
-    threads: dict[str, list[Msg]] = defaultdict(list)
+    replies: dict[str, list[ArchivedMessage]] = defaultdict(list)
+    threads: dict[str, list[ArchivedMessage]] = defaultdict(list)
     for m in ordered:
         for target in _targets(m):
             replies[target].append(m)
@@ -122,15 +129,15 @@ def unanswered_questions(messages: Sequence[Msg], start: datetime, end: datetime
     return found
 
 
-def _targets(m: Msg) -> set[str]:
+def _targets(m: ArchivedMessage) -> set[str]:
     """The events a message answers: the one it replies to and its thread's root."""
     return {t for t in (m.reply_to, m.thread_root) if t}
 
 
-def _next_other_sender(chain: list[Msg]) -> dict[str, Msg]:
+def _next_other_sender(chain: list[ArchivedMessage]) -> dict[str, ArchivedMessage]:
     """For each message of a thread, the first later one by someone else."""
-    result: dict[str, Msg] = {}
-    following: Msg | None = None
+    result: dict[str, ArchivedMessage] = {}
+    following: ArchivedMessage | None = None
     for i in range(len(chain) - 1, -1, -1):
         m = chain[i]
         if i + 1 < len(chain) and chain[i + 1].sender != m.sender:
@@ -140,12 +147,14 @@ def _next_other_sender(chain: list[Msg]) -> dict[str, Msg]:
     return result
 
 
-def _answered_in_thread(q: Msg, next_other: dict[str, Msg], deadline: datetime) -> bool:
+def _answered_in_thread(
+    q: ArchivedMessage, next_other: dict[str, ArchivedMessage], deadline: datetime
+) -> bool:
     answer = next_other.get(q.event_id)
     return answer is not None and answer.sent_at <= deadline
 
 
-def unanswered_mentions(user_id: str, messages: Sequence[Msg]) -> list[Msg]:
+def unanswered_mentions(user_id: str, messages: Sequence[ArchivedMessage]) -> list[ArchivedMessage]:
     """Messages by others that mention `user_id` and that the user has not answered since:
     no later reply to them, message in their thread, or message in the thread they are in."""
     last_reply: dict[str, datetime] = {}
@@ -175,7 +184,7 @@ class MinistryActivity:
 
 
 def activity_by_ministry(
-    period_messages: Sequence[Msg], ministry_of: Mapping[str, str]
+    period_messages: Sequence[ArchivedMessage], ministry_of: Mapping[str, str]
 ) -> list[MinistryActivity]:
     """Messages and active people per ministry, busiest ministry first, unknown ministry last."""
     per_person: dict[str, int] = defaultdict(int)
@@ -197,7 +206,10 @@ def _busiest(person: tuple[str, int]) -> tuple[int, str]:
 
 
 def cross_ministry_count(
-    messages: Sequence[Msg], start: datetime, end: datetime, ministry_of: Mapping[str, str]
+    messages: Sequence[ArchivedMessage],
+    start: datetime,
+    end: datetime,
+    ministry_of: Mapping[str, str],
 ) -> tuple[int, int]:
     """(cross-ministry messages, all messages) in `[start, end)`.
 

@@ -34,19 +34,12 @@ from commands.digest_items import (
     safe_url,
     text_item,
 )
-from commands.digest_model import (
-    Blocker,
-    Decision,
-    DigestInput,
-    DigestLimits,
-    MeetingToday,
-    Msg,
-    WgInfo,
-)
+from commands.digest_model import Blocker, Decision, DigestInput, DigestLimits, MeetingToday, WgInfo
 from commands.digest_split import Section, item, join_sections, section
 from commands.i18n import Text
 from commands.render import Notice, esc, permalink
 from commands.when import format_when
+from storage.archive import ArchivedMessage
 
 T = Text
 TITLE = T("📋 {name} 일일 요약 · {day}", "📋 {name} daily digest · {day}")
@@ -114,7 +107,9 @@ def _title(data: DigestInput, lang: str, *, quiet: bool) -> Section:
     return section(title, [text_item(line) for line in lines], level=3)
 
 
-def _activity(messages: Sequence[Msg], wg: WgInfo, lang: str, limit: int | None) -> Section:
+def _activity(
+    messages: Sequence[ArchivedMessage], wg: WgInfo, lang: str, limit: int | None
+) -> Section:
     if not messages:
         return section(ACTIVITY.pick(lang), [text_item(NO_MESSAGES.pick(lang))])
     groups = activity_by_ministry(messages, wg.ministry_of)
@@ -228,7 +223,11 @@ def _meetings(meetings: Sequence[MeetingToday], lang: str, zone: tzinfo | None) 
 
 
 def _questions(
-    questions: Sequence[Msg], wg: WgInfo, lang: str, limit: int | None, zone: tzinfo | None
+    questions: Sequence[ArchivedMessage],
+    wg: WgInfo,
+    lang: str,
+    limit: int | None,
+    zone: tzinfo | None,
 ) -> Section | None:
     if not questions:
         return None

@@ -15,11 +15,12 @@ from commands.digest_items import (
     period_lines,
     text_item,
 )
-from commands.digest_model import Action, ExecRow, MeetingToday, Msg
+from commands.digest_model import Action, ExecRow, MeetingToday
 from commands.digest_period import Period
 from commands.digest_split import join_sections, section
 from commands.i18n import Text
 from commands.render import Notice, esc, permalink
+from storage.archive import ArchivedMessage
 
 T = Text
 EXEC_TITLE = T("📊 핵심과제 현황 · {day}", "📊 Core tasks · {day}")
@@ -120,7 +121,7 @@ def _total(rows: Sequence[ExecRow], lang: str) -> ExecRow:
 def build_personal_digest(
     user_id: str,
     actions_due: Sequence[Action],
-    unanswered_mentions: Sequence[Msg],
+    unanswered_mentions: Sequence[ArchivedMessage],
     meetings_today: Sequence[MeetingToday],
     lang: str = "ko",
     *,
@@ -148,7 +149,7 @@ def build_personal_digest(
 def personal_digest_sections(
     user_id: str,
     actions_due: Sequence[Action],
-    unanswered_mentions: Sequence[Msg],
+    unanswered_mentions: Sequence[ArchivedMessage],
     meetings_today: Sequence[MeetingToday],
     lang: str = "ko",
     *,

@@ -20,7 +20,6 @@ from commands.digest_model import (
     Decision,
     DigestInput,
     MeetingToday,
-    Msg,
     QuietMode,
     WgInfo,
 )
@@ -28,6 +27,7 @@ from commands.digest_period import Period, message_window
 from commands.meeting_jobs import schedule_of
 from commands.meeting_render import join_link
 from commands.plan_model import COMMITTEE_KEY, CoreTask, Plan
+from storage.archive import ArchivedMessage
 from storage.digests import MessageRow
 from storage.meetings import invitees_of
 from storage.records import ActionRecord, BlockerRecord, DecisionRecord
@@ -82,12 +82,12 @@ def wg_info(plan: Plan, scope: WgScope) -> WgInfo:
     )
 
 
-def to_msg(row: MessageRow, zone: tzinfo | None = None) -> Msg:
+def to_msg(row: MessageRow, zone: tzinfo | None = None) -> ArchivedMessage:
     """An archived message as the builders take it, without its reply fallback, its time in
     `zone`: datetimes that share the period's zone compare without computing UTC offsets,
     which counts over a 100k-message day."""
     event_id, room_id, sender, sent_at, body, thread_root, reply_to, mentions = row
-    return Msg(
+    return ArchivedMessage(
         event_id,
         room_id,
         sender,

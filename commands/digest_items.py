@@ -11,12 +11,13 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from commands.digest_analysis import first_line
-from commands.digest_model import Action, MeetingToday, Msg
+from commands.digest_model import Action, MeetingToday
 from commands.digest_period import Period, days_off
 from commands.digest_split import item
 from commands.i18n import Text
 from commands.render import Notice, esc, permalink, user_pill
 from commands.when import format_span, format_when
+from storage.archive import ArchivedMessage
 
 X = TypeVar("X")
 
@@ -103,7 +104,7 @@ def meeting_item(
 
 
 def message_item(
-    msg: Msg, who: str, lang: str, zone: tzinfo | None, room_name: str | None = None
+    msg: ArchivedMessage, who: str, lang: str, zone: tzinfo | None, room_name: str | None = None
 ) -> Notice:
     """`who · when: “first line”` (time in `zone`, None: the message's), linked to it."""
     meta = f"{who} · {format_when(local(msg.sent_at, zone), lang)}"

@@ -11,25 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from storage.archive import ArchivedMessage
+
 QuietMode = Literal["line", "none"]
 
 QUESTION_WAIT = timedelta(hours=24)
 """A question is unanswered once this long has passed without an answer from someone else."""
-
-
-@dataclass(frozen=True)
-class Msg:
-    """An archived room message. `thread_root` is the `m.thread` root, `reply_to` the
-    `m.in_reply_to` target; `body` should be the text without the reply fallback."""
-
-    event_id: str
-    room_id: str
-    sender: str
-    sent_at: datetime
-    body: str
-    thread_root: str | None = None
-    reply_to: str | None = None
-    mentions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,7 +100,7 @@ class DigestInput:
     period_start: datetime
     period_end: datetime
     today: date
-    messages: Sequence[Msg]
+    messages: Sequence[ArchivedMessage]
     decisions_new: Sequence[Decision] = ()
     actions: Sequence[Action] = ()
     blockers_open: Sequence[Blocker] = ()

@@ -68,10 +68,9 @@ class CryptoOfficial:
         raise AssertionError(f"no decrypted reply to {event_id}")
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def official(synapse: HomeserverConfig, tmp_path: Path) -> AsyncIterator[CryptoOfficial]:
-    user = await register_user(synapse.base_url, synapse.shared_secret, "crypto_kim", PASSWORD)
-    store = tmp_path / "official-store"
+async def _crypto_official(
+    synapse: HomeserverConfig, user: str, store: Path, device_name: str
+) -> CryptoOfficial:
     store.mkdir()
     client = AsyncClient(
         synapse.base_url,
@@ -79,12 +78,22 @@ async def official(synapse: HomeserverConfig, tmp_path: Path) -> AsyncIterator[C
         store_path=str(store),
         config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=True),
     )
-    await client.login(PASSWORD, device_name="official phone")
-    person = CryptoOfficial(client)
-    yield person
-    client.stop_sync_forever()
+    await client.login(PASSWORD, device_name=device_name)
+    return CryptoOfficial(client)
+
+
+async def _close(person: CryptoOfficial) -> None:
+    person.client.stop_sync_forever()
     person.task.cancel()
-    await client.close()
+    await person.client.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def official(synapse: HomeserverConfig, tmp_path: Path) -> AsyncIterator[CryptoOfficial]:
+    user = await register_user(synapse.base_url, synapse.shared_secret, "crypto_kim", PASSWORD)
+    person = await _crypto_official(synapse, user, tmp_path / "official-store", "official phone")
+    yield person
+    await _close(person)
 
 
 async def _raw_events(client: AsyncClient, room_id: str) -> list[dict[str, Any]]:
@@ -135,3 +144,36 @@ async def test_commands_in_an_encrypted_room_across_a_restart(
         assert bot.client.device_id == device
         again = await official.send(room_id, "!ping")
         assert (await official.reply_to(again))["content"]["body"] == "pong"
+
+
+async def test_a_members_new_device_reads_the_bots_next_reply(
+    synapse: HomeserverConfig, official: CryptoOfficial, bot_user: str, tmp_path: Path
+) -> None:
+    """The bot's room key already went to the official's phone; a laptop logged in later
+    must get it too, or the official cannot read the bot there."""
+    settings = bot_settings(synapse, tmp_path / "bot")
+    created = await official.client.room_create(
+        name="새 기기 확인", invite=[bot_user], initial_state=[ENCRYPTION]
+    )
+    assert isinstance(created, RoomCreateResponse)
+    room_id = created.room_id
+    async with running_bot(settings, tmp_path / "bot") as bot:
+        await _wait_joined(official.client, room_id, bot_user)
+        await asyncio.sleep(1.5)
+        before = await official.send(room_id, "!ping")
+        assert (await official.reply_to(before))["content"]["body"] == "pong"
+
+        user = official.client.user_id
+        laptop = await _crypto_official(synapse, user, tmp_path / "laptop", "official laptop")
+        try:
+            deadline = time.monotonic() + 30
+            while laptop.client.device_id not in {
+                d.id for d in bot.client.device_store.active_user_devices(user)
+            }:
+                assert time.monotonic() < deadline, "the bot never saw the laptop's keys"
+                await asyncio.sleep(0.2)
+            after = await official.send(room_id, "!ping")
+            assert (await official.reply_to(after))["content"]["body"] == "pong"
+            assert (await laptop.reply_to(after))["content"]["body"] == "pong"
+        finally:
+            await _close(laptop)

@@ -21,8 +21,8 @@ from commands.collab_model import (
     Scope,
     Weights,
 )
-from commands.digest_model import Msg
 from commands.plan import Plan, parse_plan
+from storage.archive import ArchivedMessage
 
 KST = ZoneInfo("Asia/Seoul")
 START = datetime(2026, 3, 2, tzinfo=KST)
@@ -245,8 +245,8 @@ def test_federated_users_map_by_homeserver(plan: Plan) -> None:
 
 def msg(
     event: str, sender: str, when: datetime, room: str = "!core-01:gov.kr", **kw: object
-) -> Msg:
-    return Msg(event, room, sender, when, "…", **kw)  # type: ignore[arg-type]
+) -> ArchivedMessage:
+    return ArchivedMessage(event, room, sender, when, "…", **kw)  # type: ignore[arg-type]
 
 
 def test_interactions_from_messages_and_meetings() -> None:

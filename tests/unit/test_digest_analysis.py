@@ -20,7 +20,8 @@ from commands.digest_analysis import (
     unanswered_mentions,
     unanswered_questions,
 )
-from commands.digest_model import Action, Msg
+from commands.digest_model import Action
+from storage.archive import ArchivedMessage
 
 SEOUL = ZoneInfo("Asia/Seoul")
 START = datetime(2026, 12, 23, 8, 30, tzinfo=SEOUL)
@@ -43,8 +44,10 @@ def msg(
     thread: str | None = None,
     reply: str | None = None,
     mentions: tuple[str, ...] = (),
-) -> Msg:
-    return Msg(f"${event_id}", ROOM, f"@{sender}:gov.kr", at(hours), body, thread, reply, mentions)
+) -> ArchivedMessage:
+    return ArchivedMessage(
+        f"${event_id}", ROOM, f"@{sender}:gov.kr", at(hours), body, thread, reply, mentions
+    )
 
 
 @pytest.mark.parametrize(

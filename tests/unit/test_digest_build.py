@@ -19,10 +19,10 @@ from commands.digest_model import (
     DigestInput,
     DigestLimits,
     MeetingToday,
-    Msg,
     WgInfo,
 )
 from commands.render import Notice
+from storage.archive import ArchivedMessage
 
 SEOUL = ZoneInfo("Asia/Seoul")
 ROOM = "!wg:gov.kr"
@@ -44,11 +44,13 @@ WG = WgInfo(
     {KIM: "김철수", LEE: EVIL},
 )
 MESSAGES = (
-    Msg("$y", ROOM, KIM, t(12, 23, 20), "어제 올린 질문인데 답이 있을까요?"),
-    Msg("$q1", ROOM, KIM, t(12, 24, 10), "예산 & 일정 <문의>드립니다\n둘째 줄"),
-    Msg("$r1", ROOM, LEE, t(12, 24, 11), "<b>답</b> 드립니다", thread_root="$q1"),
-    Msg("$r2", ROOM, PARK, t(12, 24, 12), "추가로 & 확인", thread_root="$q1"),
-    Msg("$q2", ROOM, LEE, t(12, 26, 10).astimezone(UTC), "회의 언제 하나요?"),  # shown in KST
+    ArchivedMessage("$y", ROOM, KIM, t(12, 23, 20), "어제 올린 질문인데 답이 있을까요?"),
+    ArchivedMessage("$q1", ROOM, KIM, t(12, 24, 10), "예산 & 일정 <문의>드립니다\n둘째 줄"),
+    ArchivedMessage("$r1", ROOM, LEE, t(12, 24, 11), "<b>답</b> 드립니다", thread_root="$q1"),
+    ArchivedMessage("$r2", ROOM, PARK, t(12, 24, 12), "추가로 & 확인", thread_root="$q1"),
+    ArchivedMessage(
+        "$q2", ROOM, LEE, t(12, 26, 10).astimezone(UTC), "회의 언제 하나요?"
+    ),  # shown in KST
 )
 ACTIONS = (
     Action("A-1", "보고서 <초안> 작성", (KIM,), date(2026, 12, 24), False, t(12, 20, 9)),
@@ -204,7 +206,7 @@ def test_an_open_blocker_alone_is_not_a_quiet_day() -> None:
 def test_limits_close_lists_with_a_count() -> None:
     people = {f"@p{i:02}:gov.kr": "행정안전부" for i in range(12)}
     messages = tuple(
-        Msg(f"$m{i}", ROOM, sender, t(12, 24, 9 + i % 10), "네")
+        ArchivedMessage(f"$m{i}", ROOM, sender, t(12, 24, 9 + i % 10), "네")
         for i, sender in enumerate(sorted(people) * 2)
     )
     actions = tuple(

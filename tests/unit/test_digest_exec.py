@@ -10,14 +10,8 @@ import pytest
 
 from commands.digest_analysis import exec_row
 from commands.digest_exec import build_executive_digest, build_personal_digest, share, trend
-from commands.digest_model import (
-    Action,
-    DigestInput,
-    ExecRow,
-    MeetingToday,
-    Msg,
-    WgInfo,
-)
+from commands.digest_model import Action, DigestInput, ExecRow, MeetingToday, WgInfo
+from storage.archive import ArchivedMessage
 
 SEOUL = ZoneInfo("Asia/Seoul")
 PERIOD = (datetime(2027, 2, 5, 8, 30, tzinfo=SEOUL), datetime(2027, 2, 10, 8, 30, tzinfo=SEOUL))
@@ -89,10 +83,10 @@ def test_exec_row_from_a_wg_digest_input() -> None:
     wg = WgInfo("reg", "규제", "Reg", room, {KIM: "행정안전부", LEE: "기획재정부"})
     at = datetime(2027, 2, 8, 10, tzinfo=SEOUL)
     messages = (
-        Msg("$1", room, KIM, at, "시작"),
-        Msg("$2", room, LEE, at, "답", thread_root="$1"),
-        Msg("$3", room, KIM, at, "혼자"),
-        Msg("$4", room, KIM, datetime(2027, 2, 4, 10, tzinfo=SEOUL), "기간 전"),
+        ArchivedMessage("$1", room, KIM, at, "시작"),
+        ArchivedMessage("$2", room, LEE, at, "답", thread_root="$1"),
+        ArchivedMessage("$3", room, KIM, at, "혼자"),
+        ArchivedMessage("$4", room, KIM, datetime(2027, 2, 4, 10, tzinfo=SEOUL), "기간 전"),
     )
     late = Action("A-1", "늦은 일", (KIM,), date(2027, 2, 5), False, at)
     data = DigestInput(wg, *PERIOD, date(2027, 2, 10), messages, actions=(late,))
@@ -108,7 +102,7 @@ def test_personal_digest() -> None:
         Action("A-2", "오늘 할 일", (KIM,), today, False, PERIOD[0], "!a:gov.kr"),
         Action("A-1", "늦은 & 일", (KIM, LEE), date(2027, 2, 4), False, PERIOD[0], "!a:gov.kr"),
     ]
-    mention = Msg(
+    mention = ArchivedMessage(
         "$m", "!a:gov.kr", LEE, datetime(2027, 2, 9, 15, tzinfo=SEOUL), "김 과장님 <확인>?"
     )
     meeting = MeetingToday(

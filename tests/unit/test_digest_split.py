@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from commands.digest_build import wg_digest_sections
-from commands.digest_model import UNLIMITED, DigestInput, Msg, WgInfo
+from commands.digest_model import UNLIMITED, DigestInput, WgInfo
 from commands.digest_split import (
     Section,
     content_size,
@@ -18,6 +18,7 @@ from commands.digest_split import (
     split_notice,
 )
 from commands.render import Notice, esc
+from storage.archive import ArchivedMessage
 
 SEOUL = ZoneInfo("Asia/Seoul")
 MATRIX_LIMIT = 65_536
@@ -138,11 +139,13 @@ def hundred_thousand_message_day() -> DigestInput:
         "k", "규제 & <혁신>", "Reg", room, {u: f"부처{i % 12}" for i, u in enumerate(users)}
     )
     messages = [
-        Msg(f"$q{i}", room, users[i % 300], start - timedelta(hours=23, seconds=-i), f"질문 {i}?")
+        ArchivedMessage(
+            f"$q{i}", room, users[i % 300], start - timedelta(hours=23, seconds=-i), f"질문 {i}?"
+        )
         for i in range(5_000)
     ]
     messages += [
-        Msg(
+        ArchivedMessage(
             f"$m{i}",
             room,
             users[(i * 7) % 300],
