@@ -209,11 +209,16 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
 
 
 async def launch_homeserver(
-    data_dir: Path, venv_dir: Path, server_name: str = "localhost", reuse_running: bool = True
+    data_dir: Path,
+    venv_dir: Path,
+    server_name: str = "localhost",
+    reuse_running: bool = True,
+    limits: dict[str, Any] | None = None,
 ) -> SynapseProcess:
-    """Write or reuse the config in `data_dir`, start Synapse (or adopt a running one), wait."""
+    """Write or reuse the config in `data_dir`, start Synapse (or adopt a running one), wait.
+    Rate limits are raised, except the `rc_*` settings in `limits` (of a new config)."""
     python = await asyncio.to_thread(ensure_synapse_venv, venv_dir)
-    config = write_homeserver_config(data_dir, free_port(), server_name)
+    config = write_homeserver_config(data_dir, free_port(), server_name, limits)
     running = SynapseProcess.find_running(config)
     if running is not None:
         if reuse_running:

@@ -177,8 +177,11 @@ def log_config(log_path: Path) -> dict[str, Any]:
     }
 
 
-def homeserver_settings(config: HomeserverConfig) -> dict[str, Any]:
-    """The full homeserver.yaml content for `config`, with fresh internal secrets."""
+def homeserver_settings(
+    config: HomeserverConfig, limits: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The full homeserver.yaml content for `config`, with fresh internal secrets; every
+    rate limit raised except the `rc_*` settings given in `limits`."""
     data_dir = config.data_dir
     listener = {
         "port": config.port,
@@ -209,11 +212,12 @@ def homeserver_settings(config: HomeserverConfig) -> dict[str, Any]:
         "suppress_key_server_warning": True,
         "federation_domain_whitelist": [],
         **rate_limits(),
+        **(limits or {}),
     }
 
 
 def write_homeserver_config(
-    data_dir: Path, port: int, server_name: str = "localhost"
+    data_dir: Path, port: int, server_name: str = "localhost", limits: dict[str, Any] | None = None
 ) -> HomeserverConfig:
     """Write homeserver.yaml and its log config into `data_dir`, or reuse what is there.
 
@@ -239,7 +243,7 @@ def write_homeserver_config(
         shared_secret=secrets.token_urlsafe(32),
     )
     _write_json(data_dir / LOG_CONFIG_FILE, log_config(config.log_path))
-    _write_json(config_path, homeserver_settings(config))
+    _write_json(config_path, homeserver_settings(config, limits))
     return config
 
 

@@ -1,0 +1,76 @@
+"""A Synapse that rate-limits the bot (events 2/s after a burst of 4, rooms 0.5/s after 2),
+as a ministry's homeserver does when the bot is not exempted: provisioning still completes
+and a burst of commands is answered once each — every 429 is waited out as the server's
+`retry_after_ms` says, and a retried event keeps its transaction id."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from bot.devserver import HomeserverConfig, default_synapse_venv, launch_homeserver, register_user
+from bot.provision_run import run_provision
+from storage.db import Database
+from storage.plan_rooms import PlanRoomRepository
+from tests.support.officials import PASSWORD, bot_settings, make_official, running_bot
+from tests.support.plans import MINI
+from tests.support.synapse import PROJECT_ROOT
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
+LIMITS = {
+    "rc_message": {"per_second": 2, "burst_count": 4},
+    "rc_room_creation": {"per_second": 0.5, "burst_count": 2},
+}
+COMMANDS = 12
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def limited(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[HomeserverConfig]:
+    server = await launch_homeserver(
+        tmp_path_factory.mktemp("limited"),
+        default_synapse_venv(PROJECT_ROOT),
+        reuse_running=False,
+        limits=LIMITS,
+    )
+    try:
+        yield server.config
+    finally:
+        await asyncio.to_thread(server.stop)
+
+
+async def test_provisioning_and_a_command_burst_on_a_rate_limited_homeserver(
+    limited: HomeserverConfig, tmp_path: Path
+) -> None:
+    bot_user = await register_user(limited.base_url, limited.shared_secret, "sotong", PASSWORD)
+    kim = await make_official(limited, "kim", "김민수")
+    lee = await make_official(limited, "lee", "이지은")
+    plan_file = tmp_path / "plan.toml"
+    plan_file.write_text(MINI)
+    settings = bot_settings(limited, tmp_path, PLAN_FILE=str(plan_file))
+    try:
+        assert await run_provision(settings, plan_file, False, False, tmp_path) == 0
+        db = Database(settings.database_url)
+        records = await PlanRoomRepository(db).all("demo")
+        await db.close()
+        assert {"core-01", "core-02", "unit-01-1", "committee"} <= set(records)
+        wg = records["core-01"].room_id
+        await kim.join(wg)
+        async with running_bot(settings, tmp_path):
+            pings = [await kim.send(wg, "!ping") for _ in range(COMMANDS)]
+            deadline = time.monotonic() + 60
+            while True:
+                replies = await kim.replies(wg, bot_user)
+                if all(p in replies for p in pings) or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(1.0)
+        assert [len(replies.get(p, [])) for p in pings] == [1] * COMMANDS
+        # plans default to encrypted rooms: the replies are ciphertext to this plain client
+        assert {replies[p][0]["type"] for p in pings} == {"m.room.encrypted"}
+    finally:
+        await kim.client.close()
+        await lee.client.close()
