@@ -10,39 +10,25 @@ the digest day as today).
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot import app
-from bot.app import Bot
 from bot.devserver import HomeserverConfig
 from bot.provision_run import run_provision
 from commands.digest_items import format_day
-from commands.digest_jobs import catch_up_digests, fire_digest, reconcile_digests
 from commands.digest_period import digest_at
-from commands.jobs import JOB_CONTEXT, JobContext
 from commands.plan import load_plan
-from commands.workdays import next_working_day
 from storage.db import Database
 from storage.plan_rooms import PlanRoomRepository
 from tests.integration.conftest import SHIPPED_PLAN
+from tests.support.digests import AT, SEOUL, next_digest_day, run_digest_job
 from tests.support.officials import Official, bot_settings, running_bot
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
-SEOUL = ZoneInfo("Asia/Seoul")
-AT = time(8, 30)
-
-
-def next_digest_day(now: datetime) -> date:
-    """The first working day whose digest moment is still ahead: its period holds `now`."""
-    day = next_working_day(now.astimezone(SEOUL).date())
-    while digest_at(day, AT, SEOUL) <= now:
-        day = next_working_day(day + timedelta(days=1))
-    return day
 
 
 async def _bot_texts(who: Official, room_id: str, bot_user: str) -> list[dict[str, Any]]:
@@ -56,20 +42,6 @@ async def _bot_texts(who: Official, room_id: str, bot_user: str) -> list[dict[st
 async def _ask(who: Official, room_id: str, text: str, bot_user: str) -> str:
     asked = await who.send(room_id, text)
     return str((await who.wait_reply(room_id, asked, bot_user, timeout=20))["body"])
-
-
-async def _run_job(bot: Bot, clock: datetime, day: date) -> None:
-    """The digest job and the start-up catch-up, as the scheduler would run them, at `clock`."""
-    context = JobContext(
-        bot.messenger, bot.repos, bot.settings, lambda: clock, bot.plan, bot.scheduler
-    )
-    token = JOB_CONTEXT.set(context)
-    try:
-        await fire_digest(day.isoformat())
-        await reconcile_digests(context)
-        await catch_up_digests(context)
-    finally:
-        JOB_CONTEXT.reset(token)
 
 
 async def _talk(officials: dict[str, Official], wg: str, committee: str, bot_user: str) -> None:
@@ -124,7 +96,7 @@ async def test_digest_job_posts_once_across_a_restart(
     jung, lee = officials["jung"], officials["lee"]
     async with running_bot(settings, tmp_path) as bot:
         await _talk(officials, wg, committee, bot_user)
-        await _run_job(bot, clock, day)
+        await run_digest_job(bot, clock, day)
         dm = await bot.repos.direct_rooms.get(lee.user_id)
     [digest] = [c for c in await _bot_texts(jung, wg, bot_user) if title in c.get("body", "")]
     body = digest["body"]
@@ -145,7 +117,7 @@ async def test_digest_job_posts_once_across_a_restart(
     assert any("답하지 않은 멘션" in b and "통계 자료 확인" in b for b in personal), personal
     monkeypatch.setattr(app, "utc_now", lambda: clock)
     async with running_bot(settings, tmp_path) as bot:
-        await _run_job(bot, clock, day)
+        await run_digest_job(bot, clock, day)
         await asyncio.sleep(2)
     again = [c for c in await _bot_texts(jung, wg, bot_user) if title in c.get("body", "")]
     assert len(again) == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,15 @@ from nio import (
 )
 
 from bot.devserver import HomeserverConfig, register_user
-from tests.support.officials import PASSWORD, bot_settings, running_bot
+from bot.provision_run import run_provision
+from commands.digest_items import format_day
+from commands.digest_period import digest_at
+from commands.plan import load_plan
+from storage.db import Database
+from storage.plan_rooms import PlanRoomRepository
+from tests.support.digests import AT, SEOUL, next_digest_day, run_digest_job
+from tests.support.officials import PASSWORD, Official, bot_settings, running_bot
+from tests.support.plans import MINI
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
 ENCRYPTION = {
@@ -38,10 +47,12 @@ class CryptoOfficial:
     def __init__(self, client: AsyncClient) -> None:
         self.client = client
         self.replies: dict[str, dict[str, Any]] = {}
+        self.notices: list[tuple[str, dict[str, Any]]] = []
         client.add_event_callback(self._on_notice, RoomMessageNotice)
         self.task = asyncio.create_task(client.sync_forever(timeout=3000))
 
-    async def _on_notice(self, _room: MatrixRoom, event: RoomMessageNotice) -> None:
+    async def _on_notice(self, room: MatrixRoom, event: RoomMessageNotice) -> None:
+        self.notices.append((room.room_id, event.source))
         relation = event.source.get("content", {}).get("m.relates_to") or {}
         target = (relation.get("m.in_reply_to") or {}).get("event_id")
         if target:
@@ -58,6 +69,24 @@ class CryptoOfficial:
         )
         assert isinstance(response, RoomSendResponse), response
         return response.event_id
+
+    async def until_in(self, room_id: str, timeout: float = 30) -> None:
+        """Until a sync has brought the joined room (and whether it is encrypted)."""
+        deadline = time.monotonic() + timeout
+        while room_id not in self.client.rooms:
+            assert time.monotonic() < deadline, f"{room_id} never synced"
+            await asyncio.sleep(0.2)
+
+    async def notice_containing(self, room_id: str, text: str, timeout: float = 30) -> str:
+        """The decrypted body of the first notice in `room_id` that contains `text`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for room, source in self.notices:
+                body = str(source.get("content", {}).get("body", ""))
+                if room == room_id and text in body:
+                    return body
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"no decrypted notice with {text!r} in {room_id}")
 
     async def reply_to(self, event_id: str, timeout: float = 30) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
@@ -177,3 +206,49 @@ async def test_a_members_new_device_reads_the_bots_next_reply(
             assert (await laptop.reply_to(after))["content"]["body"] == "pong"
         finally:
             await _close(laptop)
+
+
+async def test_a_digest_in_an_encrypted_wg_room_reaches_its_members_encrypted(
+    synapse: HomeserverConfig,
+    officials: dict[str, Official],
+    bot_user: str,
+    tmp_path: Path,
+) -> None:
+    """Plans provision encrypted rooms by default, so that is where digests are posted."""
+    plan_file = tmp_path / "plan.toml"
+    plan_file.write_text(MINI.replace('key = "demo"', 'key = "e2ed"', 1))
+    plan = load_plan(plan_file)
+    assert plan.encrypted
+    settings = bot_settings(synapse, tmp_path / "bot", PLAN_FILE=str(plan_file))
+    assert await run_provision(settings, plan_file, False, False, tmp_path / "bot") == 0
+    db = Database(settings.database_url)
+    wg = (await PlanRoomRepository(db).all("e2ed"))["core-01"].room_id
+    await db.close()
+    kim_id, lee_id = officials["kim"].user_id, officials["lee"].user_id
+    kim = await _crypto_official(synapse, kim_id, tmp_path / "kim", "kim laptop")
+    lee = await _crypto_official(synapse, lee_id, tmp_path / "lee", "lee laptop")
+    day = next_digest_day(datetime.now(UTC))
+    clock = digest_at(day, AT, SEOUL) + timedelta(seconds=5)
+    try:
+        for person in (kim, lee):
+            await person.client.join(wg)
+            await person.until_in(wg)
+        async with running_bot(settings, tmp_path / "bot") as bot:
+            asked = await kim.send(wg, f'!할일 추가 "보안 점검 <보고서>" {lee_id} 기한 오늘')
+            assert "할 일 추가 A-1" in (await kim.reply_to(asked))["content"]["body"]
+            await lee.send(wg, "보고서 초안을 공유합니다")
+            ping = await lee.send(wg, "!ping")  # answered after the message before it is kept
+            assert (await lee.reply_to(ping))["content"]["body"] == "pong"
+            await run_digest_job(bot, clock, day)
+            title = f"{plan.core_tasks()[0].name_ko} 일일 요약 · {format_day(day, 'ko')}"
+            body = await lee.notice_containing(wg, title)
+        assert "보안 점검 <보고서>" in body and "참여 1명" in body
+        sent = [
+            e
+            for e in await _raw_events(kim.client, wg)
+            if e.get("sender") == bot_user and "state_key" not in e
+        ]
+        assert sent and {e["type"] for e in sent} == {"m.room.encrypted"}
+    finally:
+        await _close(kim)
+        await _close(lee)
