@@ -137,6 +137,14 @@ async def _raw_events(client: AsyncClient, room_id: str) -> list[dict[str, Any]]
         return list((await response.json())["chunk"])
 
 
+async def _encrypted_room(official: CryptoOfficial, name: str, bot_user: str) -> str:
+    created = await official.client.room_create(
+        name=name, invite=[bot_user], initial_state=[ENCRYPTION]
+    )
+    assert isinstance(created, RoomCreateResponse)
+    return created.room_id
+
+
 async def _wait_joined(client: AsyncClient, room_id: str, user: str) -> None:
     for _ in range(150):
         members = await client.joined_members(room_id)
@@ -150,11 +158,7 @@ async def test_commands_in_an_encrypted_room_across_a_restart(
     synapse: HomeserverConfig, official: CryptoOfficial, bot_user: str, tmp_path: Path
 ) -> None:
     settings = bot_settings(synapse, tmp_path / "bot")
-    created = await official.client.room_create(
-        name="암호화 작업그룹", invite=[bot_user], initial_state=[ENCRYPTION]
-    )
-    assert isinstance(created, RoomCreateResponse)
-    room_id = created.room_id
+    room_id = await _encrypted_room(official, "암호화 작업그룹", bot_user)
     async with running_bot(settings, tmp_path / "bot") as bot:
         device = bot.client.device_id
         await _wait_joined(official.client, room_id, bot_user)
@@ -181,11 +185,7 @@ async def test_a_members_new_device_reads_the_bots_next_reply(
     """The bot's room key already went to the official's phone; a laptop logged in later
     must get it too, or the official cannot read the bot there."""
     settings = bot_settings(synapse, tmp_path / "bot")
-    created = await official.client.room_create(
-        name="새 기기 확인", invite=[bot_user], initial_state=[ENCRYPTION]
-    )
-    assert isinstance(created, RoomCreateResponse)
-    room_id = created.room_id
+    room_id = await _encrypted_room(official, "새 기기 확인", bot_user)
     async with running_bot(settings, tmp_path / "bot") as bot:
         await _wait_joined(official.client, room_id, bot_user)
         await asyncio.sleep(1.5)
