@@ -76,11 +76,14 @@ class Dispatcher:
         """Handle a message once: commands are started in their own task."""
         if message.sender == self.settings.user_id:
             return
+        arrived = asyncio.get_running_loop().time()
         if not await self.repos.events.claim(message.event_id, message.room_id):
             return
         self.metrics.event()
         if message.body.startswith(self.settings.command_prefix):
-            task = asyncio.create_task(self._guarded(message), name=f"cmd:{message.event_id}")
+            task = asyncio.create_task(
+                self._guarded(message, arrived), name=f"cmd:{message.event_id}"
+            )
             self._tasks.add(task)
             self._unsettled.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -155,12 +158,13 @@ class Dispatcher:
         for task in pending:
             task.cancel()
 
-    async def _guarded(self, message: IncomingMessage) -> None:
+    async def _guarded(self, message: IncomingMessage, arrived: float) -> None:
         """Run a command; only once it has run is its event marked done (a kill before that
         lets the next start run it again, its replies deduplicated by transaction id)."""
         try:
             await self._slow_down(message)
             await self.run_command(message)
+            self.metrics.command_took(asyncio.get_running_loop().time() - arrived)
             await self.repos.events.finish(message.event_id)
         except Exception:
             log.exception("command task for %s failed outside the error sink", message.event_id)

@@ -1,7 +1,9 @@
 """`/metrics` in the Prometheus text exposition format (version 0.0.4), written by hand: a few
 counters kept in memory by the dispatcher, and figures read from the database at scrape time.
 
-In memory: commands by name and outcome, events processed. From the runtime: sync lag, uptime.
+In memory: commands by name and outcome, events processed, how long commands took (from the
+event reaching the dispatcher to the command's end, replies sent). From the runtime: sync
+lag, uptime.
 From the tables (cached for `DB_TTL` so a tight scrape interval costs little): reminders by
 outcome (the meeting notice ledger), digests by kind and outcome (the digest ledger), trips
 that video meetings avoided (as `!savings` counts them) and the archive's size.
@@ -25,6 +27,8 @@ from storage.repositories import Repositories
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 DB_TTL = 15.0
 Sample = tuple[dict[str, str], float]
+DURATION_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+"""Upper bounds in seconds; a reply on a nearby homeserver takes a few tens of ms."""
 
 
 @dataclass
@@ -33,9 +37,21 @@ class Metrics:
 
     commands: Counter[tuple[str, str]] = field(default_factory=Counter)
     events: int = 0
+    duration_buckets: list[int] = field(default_factory=lambda: [0] * len(DURATION_BUCKETS))
+    duration_sum: float = 0.0
+    duration_count: int = 0
 
     def command(self, name: str, outcome: str) -> None:
         self.commands[(name, outcome)] += 1
+
+    def command_took(self, seconds: float) -> None:
+        """One command's duration, for the histogram (buckets are not cumulative here)."""
+        self.duration_count += 1
+        self.duration_sum += seconds
+        for index, bound in enumerate(DURATION_BUCKETS):
+            if seconds <= bound:
+                self.duration_buckets[index] += 1
+                break
 
     def event(self) -> None:
         self.events += 1
@@ -71,12 +87,27 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
+def _sample(name: str, labels: dict[str, str], value: float) -> str:
+    inner = ",".join(f'{key}="{_label(labels[key])}"' for key in sorted(labels))
+    return f"{name}{{{inner}}} {_number(value)}" if inner else f"{name} {_number(value)}"
+
+
 def family(name: str, kind: str, help_text: str, samples: Iterable[Sample]) -> list[str]:
     """One metric family: HELP, TYPE and its samples (labels sorted, values escaped)."""
     lines = [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
-    for labels, value in samples:
-        inner = ",".join(f'{key}="{_label(labels[key])}"' for key in sorted(labels))
-        lines.append(f"{name}{{{inner}}} {_number(value)}" if inner else f"{name} {_number(value)}")
+    return lines + [_sample(name, labels, value) for labels, value in samples]
+
+
+def histogram(name: str, help_text: str, metrics: Metrics) -> list[str]:
+    """The command-duration histogram: cumulative `_bucket`s up to `+Inf`, `_sum`, `_count`."""
+    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} histogram"]
+    running = 0
+    for bound, count in zip(DURATION_BUCKETS, metrics.duration_buckets, strict=True):
+        running += count
+        lines.append(_sample(f"{name}_bucket", {"le": repr(bound)}, running))
+    lines.append(_sample(f"{name}_bucket", {"le": "+Inf"}, metrics.duration_count))
+    lines.append(_sample(f"{name}_sum", {}, metrics.duration_sum))
+    lines.append(_sample(f"{name}_count", {}, metrics.duration_count))
     return lines
 
 
@@ -115,6 +146,11 @@ class MetricsPage:
                 "counter",
                 "Commands handled, by command and outcome (ok, invalid, denied, error).",
                 [({"command": c, "outcome": o}, n) for (c, o), n in commands],
+            ),
+            *histogram(
+                "sotong_command_duration_seconds",
+                "From a command reaching the dispatcher to its end, replies sent.",
+                self.metrics,
             ),
             *family(
                 "sotong_events_processed_total",

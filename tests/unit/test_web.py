@@ -133,6 +133,8 @@ async def test_metrics_parse_and_count(site: Site) -> None:
     site.metrics.command("collab", "ok")
     site.metrics.command("export", "denied")
     site.metrics.event()
+    for seconds in (0.02, 0.03, 0.7, 60.0):
+        site.metrics.command_took(seconds)
     meetings = site.repos.meetings
     for kind, outcome in (("remind:10", "sent"), ("remind:1440", "late"), ("start", "sent")):
         await meetings.claim_notice(1, NOW, kind, outcome)
@@ -149,6 +151,12 @@ async def test_metrics_parse_and_count(site: Site) -> None:
     assert samples[("sotong_commands_total", (("command", "collab"), ("outcome", "ok")))] == 2
     assert samples[("sotong_commands_total", (("command", "export"), ("outcome", "denied")))] == 1
     assert samples[("sotong_events_processed_total", ())] == 1
+    buckets = {
+        dict(k[1])["le"]: v for k, v in samples.items() if k[0].endswith("duration_seconds_bucket")
+    }
+    assert (buckets["0.025"], buckets["0.05"], buckets["1.0"], buckets["10.0"]) == (1, 2, 3, 3)
+    assert buckets["+Inf"] == samples[("sotong_command_duration_seconds_count", ())] == 4
+    assert samples[("sotong_command_duration_seconds_sum", ())] == 60.75
     assert samples[("sotong_sync_lag_seconds", ())] == 0
     reminders = {
         dict(k[1])["outcome"]: v for k, v in samples.items() if k[0].startswith("sotong_reminders")
