@@ -96,7 +96,12 @@ async def fill_gap(client: AsyncClient, room_id: str, prev_batch: str, since: st
         if not response.chunk or not response.end or response.end == start:
             break
         start = response.end
-    log.info("filled a gap of %d events in %s", len(events), room_id)
+    log.log(
+        logging.INFO if events else logging.DEBUG,
+        "filled a gap of %d events in %s",
+        len(events),
+        room_id,
+    )
     return list(reversed(events))
 
 
