@@ -30,7 +30,12 @@ from nio import AsyncClient, RoomMessageNotice
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.conversation import history, replies_by_target, send_text  # noqa: E402
+from bot.conversation import (  # noqa: E402
+    history,
+    replies_by_target,
+    send_text,
+    wait_membership,
+)
 from bot.devserver import (  # noqa: E402
     default_synapse_venv,
     free_port,
@@ -119,15 +124,6 @@ def start_sotong(base: str, user_id: str, work: Path) -> subprocess.Popen[bytes]
     )
 
 
-async def wait_joined(client: AsyncClient, room_id: str, user_id: str) -> None:
-    for _ in range(300):
-        members = await client.joined_members(room_id)
-        if any(m.user_id == user_id for m in getattr(members, "members", [])):
-            return
-        await asyncio.sleep(0.1)
-    raise RuntimeError(f"{user_id} never joined {room_id}")
-
-
 async def sync_forever(client: AsyncClient) -> None:
     await client.sync(timeout=0)
     await client.sync_forever(timeout=30_000)
@@ -191,7 +187,7 @@ async def run(rounds: int, burst_size: int, users: int) -> None:
             )
             for client in clients[1:]:
                 await client.join(created.room_id)
-            await wait_joined(clients[0], created.room_id, bot_id)
+            await wait_membership(clients[0], created.room_id, bot_id, "join", timeout=30)
             rooms[name] = created.room_id
         await asyncio.sleep(2.0)
         for name in rooms:

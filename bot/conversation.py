@@ -9,7 +9,13 @@ import asyncio
 import time
 from typing import Any
 
-from nio import AsyncClient, MessageDirection, RoomMessagesResponse, RoomSendResponse
+from nio import (
+    AsyncClient,
+    MessageDirection,
+    RoomGetStateResponse,
+    RoomMessagesResponse,
+    RoomSendResponse,
+)
 
 
 async def send_text(client: AsyncClient, room_id: str, body: str) -> str:
@@ -66,3 +72,32 @@ async def wait_for_reply(
             return replies[event_id][0]
         await asyncio.sleep(poll)
     raise TimeoutError(f"no reply to {event_id} from {sender} within {timeout:.0f}s")
+
+
+async def memberships(client: AsyncClient, room_id: str) -> dict[str, str]:
+    """user id → membership, from the room's state."""
+    response = await client.room_get_state(room_id)
+    if not isinstance(response, RoomGetStateResponse):
+        raise RuntimeError(f"reading the state of {room_id} failed: {response}")
+    return {
+        e["state_key"]: e["content"].get("membership")
+        for e in response.events
+        if e.get("type") == "m.room.member"
+    }
+
+
+async def wait_membership(
+    client: AsyncClient,
+    room_id: str,
+    user_id: str,
+    wanted: str = "join",
+    timeout: float = 15.0,
+    poll: float = 0.2,
+) -> None:
+    """Until `user_id` is `wanted` (join, leave, …) in the room; TimeoutError otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (await memberships(client, room_id)).get(user_id) == wanted:
+            return
+        await asyncio.sleep(poll)
+    raise TimeoutError(f"{user_id} not '{wanted}' in {room_id} after {timeout}s")

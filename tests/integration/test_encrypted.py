@@ -22,6 +22,7 @@ from nio import (
     RoomSendResponse,
 )
 
+from bot.conversation import wait_membership
 from bot.devserver import HomeserverConfig, register_user
 from bot.provision_run import run_provision
 from commands.digest_items import format_day
@@ -145,15 +146,6 @@ async def _encrypted_room(official: CryptoOfficial, name: str, bot_user: str) ->
     return created.room_id
 
 
-async def _wait_joined(client: AsyncClient, room_id: str, user: str) -> None:
-    for _ in range(150):
-        members = await client.joined_members(room_id)
-        if any(m.user_id == user for m in getattr(members, "members", [])):
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"{user} did not join {room_id}")
-
-
 async def test_commands_in_an_encrypted_room_across_a_restart(
     synapse: HomeserverConfig, official: CryptoOfficial, bot_user: str, tmp_path: Path
 ) -> None:
@@ -161,7 +153,7 @@ async def test_commands_in_an_encrypted_room_across_a_restart(
     room_id = await _encrypted_room(official, "암호화 작업그룹", bot_user)
     async with running_bot(settings, tmp_path / "bot") as bot:
         device = bot.client.device_id
-        await _wait_joined(official.client, room_id, bot_user)
+        await wait_membership(official.client, room_id, bot_user, "join", timeout=30)
         await asyncio.sleep(1.5)
         asked = await official.send(room_id, "!도움말")
         reply = await official.reply_to(asked)
@@ -187,7 +179,7 @@ async def test_a_members_new_device_reads_the_bots_next_reply(
     settings = bot_settings(synapse, tmp_path / "bot")
     room_id = await _encrypted_room(official, "새 기기 확인", bot_user)
     async with running_bot(settings, tmp_path / "bot") as bot:
-        await _wait_joined(official.client, room_id, bot_user)
+        await wait_membership(official.client, room_id, bot_user, "join", timeout=30)
         await asyncio.sleep(1.5)
         before = await official.send(room_id, "!ping")
         assert (await official.reply_to(before))["content"]["body"] == "pong"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,7 +11,14 @@ from nio import AsyncClient, LoginResponse, RoomCreateResponse
 
 from bot.app import Bot
 from bot.config import Settings, settings_from_mapping
-from bot.conversation import history, replies_by_target, send_text, wait_for_reply
+from bot.conversation import (
+    history,
+    memberships,
+    replies_by_target,
+    send_text,
+    wait_for_reply,
+    wait_membership,
+)
 from bot.devserver import HomeserverConfig, register_user
 
 PASSWORD = "test-password-1"
@@ -56,22 +61,12 @@ class Official:
 
     async def members(self, room_id: str) -> dict[str, str]:
         """user id → membership, from the room state."""
-        response = await self.client.room_get_state(room_id)
-        return {
-            e["state_key"]: e["content"].get("membership")
-            for e in response.events
-            if e.get("type") == "m.room.member"
-        }
+        return await memberships(self.client, room_id)
 
     async def wait_membership(
         self, room_id: str, user_id: str, wanted: str, timeout: float = 15.0
     ) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if (await self.members(room_id)).get(user_id) == wanted:
-                return
-            await asyncio.sleep(0.2)
-        raise AssertionError(f"{user_id} not '{wanted}' in {room_id} after {timeout}s")
+        await wait_membership(self.client, room_id, user_id, wanted, timeout)
 
 
 async def make_official(server: HomeserverConfig, localpart: str, name: str) -> Official:
