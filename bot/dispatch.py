@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.command_tasks import CommandTasks, RecentEvents
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.txn_messenger import TxnMessenger
@@ -69,26 +70,55 @@ class Dispatcher:
         self.runtime = runtime
         self.clock = clock
         self.metrics = Metrics()
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._unsettled: set[asyncio.Task[None]] = set()
+        self.commands = CommandTasks()
+        self.started = RecentEvents()
 
     async def on_message(self, message: IncomingMessage) -> None:
-        """Handle a message once: commands are started in their own task."""
+        """Handle a message once: commands are started in their own task.
+
+        The event is claimed in the database first, so that a restart never handles it
+        again; a read-only command starts while its claim is being written. Either way the
+        claim is durable before this returns (before the sync position moves past it)."""
         if message.sender == self.settings.user_id:
             return
         arrived = asyncio.get_running_loop().time()
-        if not await self.repos.events.claim(message.event_id, message.room_id):
+        claim = asyncio.ensure_future(self.repos.events.claim(message.event_id, message.room_id))
+        if message.event_id in self.started:  # a repeat: only make sure the claim is kept
+            await claim
             return
-        self.metrics.event()
+        if self._read_only_command(message.body):
+            self._start_command(message, arrived, claim)
+            await claim
+            return
+        if not await claim:
+            return
         if message.body.startswith(self.settings.command_prefix):
-            task = asyncio.create_task(
-                self._guarded(message, arrived), name=f"cmd:{message.event_id}"
-            )
-            self._tasks.add(task)
-            self._unsettled.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._start_command(message, arrived, claim)
         else:
+            self.started.add(message.event_id)
+            self.metrics.event()
             await self.archive_message(message)
+
+    def _read_only_command(self, body: str) -> bool:
+        prefix = self.settings.command_prefix
+        if not body.startswith(prefix):
+            return False
+        try:
+            tokens = tokenize(body[len(prefix) :])
+            command = self.registry.lookup(tokens[0]) if tokens else None
+            return command is not None and command.resolve(tokens[1:])[0].read_only
+        except (ValueError, CommandError):
+            return False
+
+    def _start_command(
+        self, message: IncomingMessage, arrived: float, claim: asyncio.Future[bool]
+    ) -> None:
+        self.started.add(message.event_id)
+        self.metrics.event()
+        self.commands.start(
+            f"cmd:{message.event_id}",
+            lambda answered: self._guarded(message, arrived, answered, claim),
+        )
 
     async def archive_message(self, message: IncomingMessage) -> None:
         """Keep a chat message for search, digests and the map (idempotent by event id)."""
@@ -139,33 +169,37 @@ class Dispatcher:
         return allowed
 
     async def let_commands_answer(self, limit: float) -> None:
-        """Wait up to `limit` seconds for the commands started since the last call.
+        """Wait up to `limit` seconds for the commands started since the last call to have
+        answered.
 
         The sync loop calls this before its next long-poll, as nio's own callbacks do: a
         reply then reaches the homeserver before the bot's next /sync instead of with it.
         Measured with bench/latency.py, a /sync arriving together with the reply slowed the
         reply by ~5 ms. A slow command holds the next sync back by `limit` at most."""
-        started, self._unsettled = self._unsettled, set()
-        pending = {task for task in started if not task.done()}
-        if pending:
-            await asyncio.wait(pending, timeout=limit)
+        await self.commands.let_answer(limit)
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for running commands (on shutdown), cancelling any that outlive `timeout`."""
-        if not self._tasks:
-            return
-        _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
-        for task in pending:
-            task.cancel()
+        await self.commands.drain(timeout)
 
-    async def _guarded(self, message: IncomingMessage, arrived: float) -> None:
+    async def _guarded(
+        self,
+        message: IncomingMessage,
+        arrived: float,
+        answered: asyncio.Future[None],
+        claim: asyncio.Future[bool],
+    ) -> None:
         """Run a command; only once it has run is its event marked done (a kill before that
-        lets the next start run it again, its replies deduplicated by transaction id)."""
+        lets the next start run it again, its replies deduplicated by transaction id). A
+        claim that turns out taken (a read-only command handled before a restart) is left
+        as it is: the repeated reply had the earlier one's transaction ids."""
         try:
             await self._slow_down(message)
             await self.run_command(message)
             self.metrics.command_took(asyncio.get_running_loop().time() - arrived)
-            await self.repos.events.finish(message.event_id)
+            answered.set_result(None)
+            if await claim:
+                await self.repos.events.finish(message.event_id)
         except Exception:
             log.exception("command task for %s failed outside the error sink", message.event_id)
 

@@ -65,6 +65,7 @@ def _detail(ctx: Context, cmd: Command) -> Notice:
     aliases=("도움말", "도움"),
     args=(Arg("command", optional=True),),
     help_en="List commands, or show how to use one.",
+    read_only=True,
 )
 async def help_command(ctx: Context, command: str | None) -> None:
     """명령어 목록을 보거나 한 명령어의 사용법을 봅니다."""
@@ -77,7 +78,7 @@ async def help_command(ctx: Context, command: str | None) -> None:
     await ctx.reply(_detail(ctx, found))
 
 
-@command("ping", aliases=("핑",), help_en="Check that the bot answers.")
+@command("ping", aliases=("핑",), help_en="Check that the bot answers.", read_only=True)
 async def ping(ctx: Context) -> None:
     """봇이 응답하는지 확인합니다."""
     await ctx.reply("pong")
@@ -94,7 +95,12 @@ def _age(now: datetime, then: datetime | None, lang: str) -> str:
     return f"{hours}시간 {minutes}분 {secs}초" if hours else f"{minutes}분 {secs}초"
 
 
-@command("status", aliases=("상태",), help_en="Version, uptime, last sync and rooms joined.")
+@command(
+    "status",
+    aliases=("상태",),
+    help_en="Version, uptime, last sync and rooms joined.",
+    read_only=True,
+)
 async def status(ctx: Context) -> None:
     """봇의 버전, 가동 시간, 마지막 동기화, 참여한 방 수를 보여 줍니다."""
     now = ctx.clock()

@@ -63,6 +63,9 @@ class Command:
     handler: Handler | None
     parent: Command | None = None
     subcommands: dict[str, Command] = field(default_factory=dict)
+    read_only: bool = False
+    """It changes nothing, only answers: it may start before its claim is durable (a repeat
+    after a crash resends the same transaction ids, which the homeserver drops)."""
 
     @property
     def path(self) -> str:
@@ -116,6 +119,7 @@ def _make(
     role: Role,
     help_en: str,
     handler: Handler | None,
+    read_only: bool = False,
 ) -> Command:
     return Command(
         name=name,
@@ -124,6 +128,7 @@ def _make(
         role=role,
         help=_help_of(handler, help_en),
         handler=handler,
+        read_only=read_only,
     )
 
 
@@ -134,9 +139,11 @@ def command(
     args: Iterable[Arg] = (),
     role: Role = Role.MEMBER,
     help_en: str = "",
+    read_only: bool = False,
 ) -> Callable[[Handler], Command]:
-    """Declare a top-level command. The handler's docstring (first line) is its Korean help."""
-    return lambda handler: _make(name, aliases, args, role, help_en, handler)
+    """Declare a top-level command. The handler's docstring (first line) is its Korean help;
+    `read_only` marks one that only reads and answers (see `Command.read_only`)."""
+    return lambda handler: _make(name, aliases, args, role, help_en, handler, read_only)
 
 
 def group(name: str, *, aliases: Iterable[str] = (), help_ko: str, help_en: str) -> Command:

@@ -57,7 +57,12 @@ def _lines_for_core(ctx: Context, plan: Plan, core: CoreTask) -> list[tuple[str,
     return rows
 
 
-@command("task", aliases=("과제",), help_en="This room's place in the plan: goal, tasks, chairs.")
+@command(
+    "task",
+    aliases=("과제",),
+    help_en="This room's place in the plan: goal, tasks, chairs.",
+    read_only=True,
+)
 async def task(ctx: Context) -> None:
     """이 방의 과제 정보(목표, 핵심·단위과제, 의장, 구성원, 관련 방)를 보여 줍니다."""
     plan, room = await _plan_room(ctx)
@@ -84,7 +89,12 @@ async def task(ctx: Context) -> None:
     await ctx.reply(Notice("\n".join(plain), f"<ul>{''.join(rich)}</ul>"))
 
 
-@command("members", aliases=("구성원",), help_en="Members by ministry, and who has not joined.")
+@command(
+    "members",
+    aliases=("구성원",),
+    help_en="Members by ministry, and who has not joined.",
+    read_only=True,
+)
 async def members(ctx: Context) -> None:
     """작업그룹 구성원을 기관별로 보여 주고, 아직 참여하지 않은 사람을 알려 줍니다."""
     plan, room = await _plan_room(ctx)

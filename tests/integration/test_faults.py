@@ -63,11 +63,16 @@ def _start(workdir: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, cwd=workdir, env=env, stderr=subprocess.DEVNULL)
 
 
+COMMANDS = ("!ping", "!검색 장애")
+"""A read-only command (starts while its claim is written) and one that writes (a search
+cursor; starts once its claim is durable): both paths are killed mid-way."""
+
+
 async def _send_burst(officials: list[Official], room_id: str, total: int) -> list[str]:
     async def one(official: Official, count: int) -> list[str]:
         sent = []
-        for _ in range(count):
-            sent.append(await official.send(room_id, "!ping"))
+        for index in range(count):
+            sent.append(await official.send(room_id, COMMANDS[index % len(COMMANDS)]))
             await asyncio.sleep(0.05)
         return sent
 

@@ -36,6 +36,7 @@ class Sent:
     notice: Notice
     reply_to: str | None
     thread_root: str | None
+    txn_id: str | None = None
 
 
 @dataclass
@@ -56,7 +57,7 @@ class RecordingMessenger:
         thread_root: str | None,
         txn_id: str | None = None,
     ) -> str:
-        self.sent.append(Sent(room_id, notice, reply_to, thread_root))
+        self.sent.append(Sent(room_id, notice, reply_to, thread_root, txn_id))
         return f"$sent{next(self.ids)}"
 
     async def react(self, room_id: str, event_id: str, key: str, txn_id: str | None = None) -> str:

@@ -148,3 +148,26 @@ async def test_the_next_sync_waits_for_quick_answers_but_not_for_a_slow_command(
         assert [s.notice.body for s in t.messenger.sent] == ["pong", "done"]
     finally:
         await db.close()
+
+
+async def test_a_replayed_batch_skips_handled_commands_and_resends_read_only_replies_unchanged(
+    sqlite_url: str,
+) -> None:
+    """A batch replayed after a crash: a command that may change state was claimed and is
+    skipped; a read-only one starts while its claim is written, so it answers again — with
+    the first reply's transaction id, which the homeserver recognises and drops."""
+    before = Database(sqlite_url)
+    first = Transcript(Repositories.over(before))
+    [pong] = await first.send("!ping", event_id="$ping")
+    assert len(await first.send("!pnig", event_id="$typo")) == 1
+    assert await first.send("!ping", event_id="$ping") == []  # a repeat in the same process
+    await before.close()
+    after = Database(sqlite_url)
+    second = Transcript(Repositories.over(after))
+    try:
+        assert await second.send("!pnig", event_id="$typo") == []
+        [again] = await second.send("!ping", event_id="$ping")
+        assert again.txn_id is not None and again.txn_id == pong.txn_id
+        assert await second.send("!ping", event_id="$ping") == []
+    finally:
+        await after.close()
