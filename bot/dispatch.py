@@ -14,7 +14,8 @@ from bot.config import Settings
 from bot.metrics import Metrics
 from bot.txn_messenger import TxnMessenger
 from commands.context import Context, Messenger, RuntimeInfo
-from commands.errors import CommandError, PermissionDenied, UserInputError
+from commands.error_text import explain, unknown_command
+from commands.errors import CommandError, PermissionDenied
 from commands.framework import Command, Registry, Role, bind, tokenize
 from commands.i18n import Text
 from commands.jobs import Scheduling
@@ -235,7 +236,7 @@ class Dispatcher:
                 return
             command = self.registry.lookup(tokens[0])
             if command is None:
-                await ctx.reply(self._unknown(tokens[0]))
+                await ctx.reply(unknown_command(self.registry, tokens[0], self.settings))
                 return
             command, rest = command.resolve(tokens[1:])
             await self._check_role(ctx, command)
@@ -245,7 +246,7 @@ class Dispatcher:
             await self._audit(ctx, command, text, OUTCOME_OK)
         except CommandError as error:
             await self._audit(ctx, command, text, _outcome(error))
-            await ctx.reply(Notice.plain(self._explain(error, command)))
+            await ctx.reply(Notice.plain(explain(error, command, self.settings)))
         except Exception:
             reference = secrets.token_hex(4)
             log.exception("command failed [ref %s] in %s: %r", reference, message.room_id, text)
@@ -286,25 +287,6 @@ class Dispatcher:
             raise PermissionDenied(
                 f"이 명령은 {ko} 권한이 필요합니다.", f"This command needs the {en} role."
             )
-
-    def _unknown(self, word: str) -> Notice:
-        prefix = self.settings.command_prefix
-        guess = self.registry.suggest(word)
-        ko = f"알 수 없는 명령어입니다: {prefix}{word}."
-        en = f"Unknown command: {prefix}{word}."
-        if guess:
-            ko += f" 혹시 {prefix}{guess} 을(를) 찾으셨나요?"
-            en += f" Did you mean {prefix}{guess}?"
-        ko += f" 전체 목록: {prefix}도움말"
-        en += f" All commands: {prefix}help"
-        return Notice.plain(Text(ko, en).both(self.settings.language))
-
-    def _explain(self, error: CommandError, command: Command | None) -> str:
-        text = Text(error.ko, error.en).both(self.settings.language)
-        if isinstance(error, UserInputError) and command is not None:
-            usage = command.usage(self.settings.command_prefix)
-            text += f"\n사용법 / Usage: {usage}"
-        return f"⚠️ {text}"
 
     async def _audit(
         self,
