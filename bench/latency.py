@@ -6,7 +6,13 @@ reply's arrival. Sequential pings interleave the two bots, in random order each 
 both see the same server conditions; then each bot gets a burst of commands from several
 officials at once.
 
-    .venv/bin/python bench/latency.py [--rounds 200] [--burst 200] [--users 4]
+The rounds rotate over `--groups` groups of officials, each group with a room per bot.
+Synapse wakes a room's waiting syncs in an order fixed for the life of its objects, so
+where a bot's sync falls among the officials' shifts its "ping → sync" leg by a few ms for
+a whole run; separate groups average over that order instead of drawing it once (the
+per-group ratios are printed too).
+
+    .venv/bin/python bench/latency.py [--rounds 200] [--burst 200] [--users 4] [--groups 4]
 
 Prints p50/p95/p99 per bot, the Sotong/floor ratios, and how many burst commands each
 answered. Targets (issue #2): p50 ratio <= 1.05, p95 <= 1.15, every burst command answered.
@@ -167,57 +173,77 @@ def report(name: str, samples: list[float]) -> tuple[float, float, float]:
     return p50, p95, p99
 
 
-async def run(rounds: int, burst_size: int, users: int) -> None:
+async def make_group(
+    base: str, secret: str, group: int, users: int, bots: dict[str, str]
+) -> tuple[list[Official], dict[str, str]]:
+    """`users` new officials and, per bot, a room of theirs with the bot in it."""
+    clients = [await make_user(base, secret, f"official{group}x{i}") for i in range(users)]
+    rooms = {}
+    for name, bot_id in bots.items():
+        created = await clients[0].room_create(
+            name=f"bench {name} {group}", invite=[c.user_id for c in clients[1:]] + [bot_id]
+        )
+        for client in clients[1:]:
+            await client.join(created.room_id)
+        rooms[name] = created.room_id
+    return [Official(c) for c in clients], rooms
+
+
+async def run(rounds: int, burst_size: int, users: int, groups: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="sotong-bench-"))
     server = await launch_homeserver(
         work / "synapse", default_synapse_venv(ROOT), reuse_running=False
     )
     base, secret = server.config.base_url, server.config.shared_secret
-    floor_id = await register_user(base, secret, "floor", PASSWORD)
-    sotong_id = await register_user(base, secret, "sotong", PASSWORD)
-    clients = [await make_user(base, secret, f"official{i}") for i in range(users)]
-    officials = [Official(c) for c in clients]
-    bots = [start_floor(base, floor_id), start_sotong(base, sotong_id, work)]
-    syncers = [asyncio.create_task(sync_forever(c)) for c in clients]
+    bot_ids = {
+        "floor": await register_user(base, secret, "floor", PASSWORD),
+        "sotong": await register_user(base, secret, "sotong", PASSWORD),
+    }
+    processes = [start_floor(base, bot_ids["floor"]), start_sotong(base, bot_ids["sotong"], work)]
+    made = [await make_group(base, secret, g, users, bot_ids) for g in range(groups)]
+    syncers = [
+        asyncio.create_task(sync_forever(o.client)) for officials, _ in made for o in officials
+    ]
     try:
-        rooms = {}
-        for name, bot_id in (("floor", floor_id), ("sotong", sotong_id)):
-            created = await clients[0].room_create(
-                name=f"bench {name}", invite=[c.user_id for c in clients[1:]] + [bot_id]
-            )
-            for client in clients[1:]:
-                await client.join(created.room_id)
-            await wait_membership(clients[0], created.room_id, bot_id, "join", timeout=30)
-            rooms[name] = created.room_id
+        for officials, rooms in made:
+            for name, room_id in rooms.items():
+                client = officials[0].client
+                await wait_membership(client, room_id, bot_ids[name], "join", timeout=30)
         await asyncio.sleep(2.0)
-        for name in rooms:
-            for _ in range(5):
-                await officials[0].ping(rooms[name])
-        samples: dict[str, list[float]] = {"floor": [], "sotong": []}
+        for officials, rooms in made:
+            for room_id in rooms.values():
+                for _ in range(5):
+                    await officials[0].ping(room_id)
+        samples = [{"floor": [], "sotong": []} for _ in made]
         order = ["floor", "sotong"]
-        for _ in range(rounds):
+        for index in range(rounds):
+            group = index % groups
+            officials, rooms = made[group]
             random.shuffle(order)
             for name in order:
-                samples[name].append(await officials[0].ping(rooms[name]))
-        floor = report("floor", samples["floor"])
-        sotong = report("sotong", samples["sotong"])
+                samples[group][name].append(await officials[0].ping(rooms[name]))
+        floor = report("floor", [x for s in samples for x in s["floor"]])
+        sotong = report("sotong", [x for s in samples for x in s["sotong"]])
         print(
             f"   ratio: p50={sotong[0] / floor[0]:.3f} p95={sotong[1] / floor[1]:.3f} "
             f"p99={sotong[2] / floor[2]:.3f}  (targets: p50<=1.05, p95<=1.15)"
         )
-        for name in ("floor", "sotong"):
-            bot_id = floor_id if name == "floor" else sotong_id
+        by_group = [statistics.median(s["sotong"]) / statistics.median(s["floor"]) for s in samples]
+        print("   p50 ratio by group: " + " ".join(f"{r:.3f}" for r in by_group))
+        officials, rooms = made[0]
+        for name, bot_id in bot_ids.items():
             answered, latencies = await burst(officials, rooms[name], bot_id, burst_size)
             tail = f", p50={percentiles(latencies)[0]:.0f} ms" if len(latencies) > 2 else ""
             print(f"   burst {name}: {answered}/{burst_size} answered from {users} users{tail}")
     finally:
         for task in syncers:
             task.cancel()
-        for process in bots:
+        for process in processes:
             process.terminate()
             process.wait(timeout=15)
-        for client in clients:
-            await client.close()
+        for officials, _ in made:
+            for official in officials:
+                await official.client.close()
         server.stop()
 
 
@@ -226,8 +252,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--burst", type=int, default=200)
     parser.add_argument("--users", type=int, default=4)
+    parser.add_argument("--groups", type=int, default=4)
     args = parser.parse_args()
-    asyncio.run(run(args.rounds, args.burst, args.users))
+    asyncio.run(run(args.rounds, args.burst, args.users, args.groups))
 
 
 if __name__ == "__main__":
