@@ -18,10 +18,11 @@ from commands.meeting_jobs import schedule_of
 from commands.plan import Plan
 from commands.plan_model import COMMITTEE_KEY
 from commands.travel import HeldMeeting, Savings, TravelTable, load_travel_table, savings
+from storage.digests import SentDigest
 from storage.meetings import invitees_of
 from storage.models import Meeting
 from storage.records import ActionRecord, BlockerRecord, DecisionRecord
-from storage.reports import AuditRecord, DigestRecord
+from storage.reports import AuditRecord
 from storage.repositories import Repositories
 
 DIGEST_KINDS_OF_A_PLAN = ("wg", "executive")
@@ -78,7 +79,7 @@ class RecordsExport:
     blockers: tuple[BlockerRecord, ...]
     meetings: tuple[MeetingRecord, ...]
     savings: Savings
-    digests: tuple[DigestRecord, ...]
+    digests: tuple[SentDigest, ...]
     audit: tuple[AuditRecord, ...]
 
 
@@ -199,7 +200,7 @@ async def gather_export(
 
 async def _digests(
     repos: Repositories, scope: ExportScope, since: datetime | None, until: datetime | None
-) -> tuple[DigestRecord, ...]:
+) -> tuple[SentDigest, ...]:
     """WG digests of the scope's rooms; for a whole plan also the executive digests (personal
     digests are people's own business and stay out)."""
     last_day = (until - timedelta(microseconds=1)).date() if until else None

@@ -47,7 +47,8 @@ MESSAGE_COLUMNS = (
 
 @dataclass(frozen=True)
 class SentDigest:
-    """One ledger row (see `DigestSent`)."""
+    """One row of the sent-digest ledger (see `DigestSent`); `target` is a room, or a user
+    for personal digests. The digest jobs and the records export both read it."""
 
     kind: str
     target: str
@@ -56,6 +57,20 @@ class SentDigest:
     outcome: str
     late: bool
     event_id: str | None
+    sent_at: datetime
+
+    @classmethod
+    def of(cls, row: DigestSent) -> SentDigest:
+        return cls(
+            row.kind,
+            row.target,
+            row.day,
+            row.slot,
+            row.outcome,
+            row.late,
+            row.event_id,
+            row.sent_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -104,10 +119,7 @@ class DigestRepository:
         statement = select(DigestSent).where(DigestSent.day == day)
         async with self.db.session() as session:
             rows = (await session.execute(statement)).scalars()
-            found = [
-                SentDigest(r.kind, r.target, r.day, r.slot, r.outcome, r.late, r.event_id)
-                for r in rows
-            ]
+            found = [SentDigest.of(r) for r in rows]
         return sorted(found, key=lambda s: (s.kind, s.target))
 
     async def any_sent(self, day: date, slot: str) -> bool:

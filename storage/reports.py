@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 
 from storage.db import Database
+from storage.digests import SentDigest
 from storage.models import AuditEntry, DigestSent, MeetingNotice
 
 
@@ -29,21 +30,6 @@ class AuditRecord:
     arguments: str
     outcome: str
     reference: str | None
-
-
-@dataclass(frozen=True)
-class DigestRecord:
-    """One sent-digest ledger row as exported (`target` is a room, or a user for personal
-    digests)."""
-
-    kind: str
-    target: str
-    day: date
-    slot: str
-    outcome: str
-    late: bool
-    event_id: str | None
-    sent_at: datetime
 
 
 class ReportQueries:
@@ -88,7 +74,7 @@ class ReportQueries:
         since: date | None = None,
         until: date | None = None,
         kinds: Sequence[str] | None = None,
-    ) -> list[DigestRecord]:
+    ) -> list[SentDigest]:
         """Ledger rows for these targets and kinds (all if None), days in `[since, until]`,
         by day, kind and target."""
         statement = select(DigestSent).order_by(DigestSent.day, DigestSent.kind, DigestSent.target)
@@ -102,12 +88,7 @@ class ReportQueries:
             statement = statement.where(DigestSent.day <= until)
         async with self.db.session() as session:
             rows = (await session.execute(statement)).scalars()
-            return [
-                DigestRecord(
-                    r.kind, r.target, r.day, r.slot, r.outcome, r.late, r.event_id, r.sent_at
-                )
-                for r in rows
-            ]
+            return [SentDigest.of(r) for r in rows]
 
     async def reminder_outcomes(self) -> dict[str, int]:
         """Meeting reminders in the notice ledger by outcome (sent, late, missed)."""
