@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from nio import AsyncClient, LoginResponse, RoomResolveAliasResponse
+from nio import AsyncClient, JoinResponse, LoginResponse, RoomResolveAliasResponse
 
 from bot.config import load_settings
 from bot.conversation import send_text, wait_for_reply
@@ -67,7 +67,10 @@ async def say(project_root: Path, user: str, room: str, text: str, timeout: floa
     )
     try:
         room_id = await _room_id(client, room)
-        await client.join(room_id)
+        joined = await client.join(room_id)
+        if not isinstance(joined, JoinResponse):
+            print(f"{user_id} cannot join {room}: {joined.message}", file=sys.stderr)
+            return 1
         event_id = await send_text(client, room_id, text)
         try:
             reply = await wait_for_reply(client, room_id, event_id, settings.user_id, timeout)
