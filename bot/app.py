@@ -17,6 +17,7 @@ from bot.leadership import Leadership
 from bot.matrix import Runtime, SyncLoop, log_in, make_client, upload_keys
 from bot.messenger import NioMessenger
 from bot.scheduler import Scheduler
+from bot.sized_messenger import SizedMessenger
 from bot.web import build_app, start_web
 from commands.catalog import build_registry
 from commands.digest_jobs import catch_up_digests, reconcile_digests
@@ -49,7 +50,9 @@ class Bot:
         self.plan = load_plan(Path(settings.plan_file)) if settings.plan_file else None
         self.scheduler = Scheduler(settings.database_url)
         self.trust = DeviceTrust(self.client, (*settings.allowed_inviters, settings.user_id))
-        self.messenger = NioMessenger(self.client, self.repos.direct_rooms, self.trust)
+        self.messenger = SizedMessenger(
+            NioMessenger(self.client, self.repos.direct_rooms, self.trust), self.trust.is_encrypted
+        )
         self.dispatcher = Dispatcher(
             settings,
             build_registry(),
@@ -60,6 +63,7 @@ class Bot:
             self.plan,
             self.scheduler,
         )
+        self.messenger.metrics = self.dispatcher.metrics
         self.loop = SyncLoop(
             self.client, settings, self.repos, self.dispatcher, self.runtime, utc_now, self.trust
         )

@@ -51,8 +51,11 @@ class Settings:
     meeting_reminders: tuple[int, ...] = (1440, 10)
     meetings_open_to_members: bool = False
     public_base_url: str | None = None
+    calendar_feed_days: int = 365
     flood_burst: int = 10
     flood_rate: float = 2.0
+    command_max_chars: int = 4000
+    record_max_chars: int = 2000
     archive_retention_days: int = 0
     digest_time: str = "08:30"
     digest_quiet: str = "line"
@@ -184,6 +187,12 @@ def _check_values(settings: Settings, problems: list[str]) -> None:
         problems.append(f"PLAN_FILE: '{settings.plan_file}' does not exist")
     if settings.digest_quiet not in {"line", "none"}:
         problems.append(f"DIGEST_QUIET: '{settings.digest_quiet}' must be line or none")
+    if settings.calendar_feed_days <= 0:
+        problems.append("CALENDAR_FEED_DAYS: must be a positive number of days")
+    if not 100 <= settings.command_max_chars <= 20_000:
+        problems.append("COMMAND_MAX_CHARS: must be between 100 and 20000")
+    if not 50 <= settings.record_max_chars <= settings.command_max_chars:
+        problems.append("RECORD_MAX_CHARS: must be between 50 and COMMAND_MAX_CHARS")
     if settings.archive_retention_days < 0:
         problems.append("ARCHIVE_RETENTION_DAYS: must be 0 (keep forever) or more days")
     if not settings.database_url.startswith(("sqlite", "postgresql")):
@@ -220,8 +229,11 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         meetings_open_to_members=env.get("MEETINGS_OPEN_TO_MEMBERS", "").strip().lower()
         in {"1", "true", "yes", "on"},
         public_base_url=env.get("PUBLIC_BASE_URL", "").strip() or None,
+        calendar_feed_days=_int_setting(env, "CALENDAR_FEED_DAYS", 365, problems),
         flood_burst=_int_setting(env, "FLOOD_BURST", 10, problems),
         flood_rate=_float_setting(env, "FLOOD_RATE", 2.0, problems),
+        command_max_chars=_int_setting(env, "COMMAND_MAX_CHARS", 4000, problems),
+        record_max_chars=_int_setting(env, "RECORD_MAX_CHARS", 2000, problems),
         archive_retention_days=_int_setting(env, "ARCHIVE_RETENTION_DAYS", 0, problems),
         digest_time=_digest_time(env.get("DIGEST_TIME", ""), problems),
         digest_quiet=env.get("DIGEST_QUIET", "").strip().lower() or "line",

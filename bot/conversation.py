@@ -49,9 +49,11 @@ def replies_by_target(events: list[dict[str, Any]], sender: str) -> dict[str, li
     """Events from `sender` grouped by the event id they reply to (`m.in_reply_to`)."""
     found: dict[str, list[dict[str, Any]]] = {}
     for event in events:
+        if event.get("sender") != sender:
+            continue
         relation = event.get("content", {}).get("m.relates_to") or {}
         target = (relation.get("m.in_reply_to") or {}).get("event_id")
-        if event.get("sender") == sender and target:
+        if target:
             found.setdefault(target, []).append(event)
     return found
 

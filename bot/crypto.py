@@ -4,7 +4,8 @@ policy applied before any room key is shared.
 Trust policy (default): devices of users whose homeserver — or user id — is in
 `ALLOWED_INVITERS` are trusted (verified); every other device is blacklisted, so room keys
 never reach it. nio refuses to send unless each member device is verified or ignored, so
-the policy is applied right before each send to an encrypted room, not only after syncs.
+the policy is applied right before each send to an encrypted room, not only after syncs;
+after it, each excluded device is sent `m.room_key.withheld` (see bot/withheld.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from nio import AsyncClient, MegolmEvent
 
+from bot.withheld import WithheldNotices
 from commands.permissions import is_allowed_inviter
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,7 @@ class DeviceTrust:
         self.client = client
         self.trusted = trusted
         self.undecryptable = 0
+        self.withheld = WithheldNotices(client)
 
     @property
     def enabled(self) -> bool:
@@ -66,6 +69,15 @@ class DeviceTrust:
         if self.client.should_query_keys:
             await self.client.keys_query()
         self.apply()
+
+    async def after_send(self, room_id: str) -> None:
+        """Tell the devices the policy left out of the room key why (never fails the send)."""
+        if not self.is_encrypted(room_id) or not self.enabled:
+            return
+        try:
+            await self.withheld.send(room_id)
+        except Exception:  # the message itself went out; a notice is best effort
+            log.exception("withheld notices for %s not sent", room_id)
 
     async def undecrypted(self, event: MegolmEvent) -> None:
         """An event we cannot decrypt: counted, logged, and its room key requested."""

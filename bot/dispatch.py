@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.metrics import Metrics
 from bot.txn_messenger import TxnMessenger
 from commands.context import Context, Messenger, RuntimeInfo
-from commands.error_text import explain, unknown_command
+from commands.error_text import command_too_long, explain, failure_notice, unknown_command
 from commands.errors import CommandError, PermissionDenied
 from commands.framework import Command, Registry, Role, bind, tokenize
 from commands.i18n import Text
@@ -102,7 +102,7 @@ class Dispatcher:
 
     def _read_only_command(self, body: str) -> bool:
         prefix = self.settings.command_prefix
-        if not body.startswith(prefix):
+        if not body.startswith(prefix) or len(body) > self.settings.command_max_chars:
             return False
         try:
             tokens = tokenize(body[len(prefix) :])
@@ -231,12 +231,15 @@ class Dispatcher:
         text = message.body[len(self.settings.command_prefix) :]
         command: Command | None = None
         try:
+            if len(text) > self.settings.command_max_chars:
+                command = self.registry.lookup(text.split(maxsplit=1)[0]) if text.split() else None
+                raise command_too_long(self.settings.command_max_chars)
             tokens = tokenize(text)
             if not tokens:
                 return
             command = self.registry.lookup(tokens[0])
             if command is None:
-                await ctx.reply(unknown_command(self.registry, tokens[0], self.settings))
+                await self._answer(ctx, unknown_command(self.registry, tokens[0], self.settings))
                 return
             command, rest = command.resolve(tokens[1:])
             await self._check_role(ctx, command)
@@ -246,19 +249,27 @@ class Dispatcher:
             await self._audit(ctx, command, text, OUTCOME_OK)
         except CommandError as error:
             await self._audit(ctx, command, text, _outcome(error))
-            await ctx.reply(Notice.plain(explain(error, command, self.settings)))
+            await self._answer(ctx, Notice.plain(explain(error, command, self.settings)))
         except Exception:
             reference = secrets.token_hex(4)
-            log.exception("command failed [ref %s] in %s: %r", reference, message.room_id, text)
-            await self._audit(ctx, command, text, OUTCOME_ERROR, reference)
-            await ctx.reply(
-                Notice.plain(
-                    Text(
-                        f"처리 중 오류가 발생했습니다. 참조 번호: {reference}",
-                        f"Something went wrong. Reference: {reference}",
-                    ).both(self.settings.language)
-                )
+            log.exception(
+                "command failed [ref %s] in %s: %r", reference, message.room_id, text[:200]
             )
+            await self._audit(ctx, command, text, OUTCOME_ERROR, reference)
+            await self._answer(ctx, failure_notice(reference, self.settings), reference)
+
+    async def _answer(self, ctx: Context, notice: Notice, reference: str | None = None) -> None:
+        """Reply; if even that fails (the homeserver refused it), a short error with a
+        reference id the log also carries: no command ends in silence."""
+        try:
+            await ctx.reply(notice)
+        except Exception:
+            reference = reference or secrets.token_hex(4)
+            log.exception("reply failed [ref %s] in %s", reference, ctx.room_id)
+            try:
+                await ctx.reply(failure_notice(reference, self.settings))
+            except Exception:
+                log.exception("fallback reply failed [ref %s] in %s", reference, ctx.room_id)
 
     def _context(self, message: IncomingMessage) -> Context:
         return Context(
@@ -303,9 +314,10 @@ class Dispatcher:
             user_id=ctx.sender,
             room_id=ctx.room_id,
             command=command.path[:64],
-            arguments=text,
+            arguments=text[: self.settings.command_max_chars],
             outcome=outcome,
             reference=reference,
+            at=ctx.clock(),
         )
         await self.repos.audit.record(entry)
 

@@ -10,6 +10,7 @@ from typing import Any
 from nio import AsyncClient, ErrorResponse, RoomCreateResponse, RoomPreset, UploadResponse
 
 from bot.crypto import DeviceTrust
+from commands.event_size import event_bytes, fits
 from commands.render import Notice, relate
 from storage.meetings import DirectRooms
 
@@ -51,11 +52,17 @@ class NioMessenger:
     async def send_event(
         self, room_id: str, event_type: str, content: dict[str, Any], txn_id: str | None = None
     ) -> str:
-        """Send an event; a given `txn_id` makes a repeat after a crash a no-op on the server."""
+        """Send an event; a given `txn_id` makes a repeat after a crash a no-op on the server.
+        An event over the size limit is refused here, before the homeserver would."""
+        encrypted = self.trust.is_encrypted(room_id)
+        if not fits(content, event_type, room_id, encrypted):
+            size = event_bytes(content, event_type, room_id, encrypted)
+            raise MatrixSendError(f"{event_type} to {room_id} is too large ({size} bytes)")
         await self.trust.before_send(room_id)
         response = await self.client.room_send(
             room_id, event_type, content, tx_id=txn_id, ignore_unverified_devices=True
         )
+        await self.trust.after_send(room_id)
         return _event_id(response, f"sending {event_type} to {room_id}")
 
     async def react(self, room_id: str, event_id: str, key: str, txn_id: str | None = None) -> str:
@@ -102,6 +109,8 @@ class NioMessenger:
         content: dict[str, Any],
         txn_id: str | None = None,
     ) -> str:
+        if not fits(content, event_type, room_id, encrypted=False):
+            raise MatrixSendError(f"{event_type} state in {room_id} is too large")
         response = await self.client.room_put_state(room_id, event_type, content, state_key)
         return _event_id(response, f"setting {event_type} in {room_id}")
 

@@ -40,6 +40,13 @@ class Metrics:
     duration_buckets: list[int] = field(default_factory=lambda: [0] * len(DURATION_BUCKETS))
     duration_sum: float = 0.0
     duration_count: int = 0
+    skipped_events: Counter[str] = field(default_factory=Counter)
+    malformed_fields: Counter[str] = field(default_factory=Counter)
+    split_replies: int = 0
+
+    def skipped(self, error_class: str) -> None:
+        """An event whose handling failed on its content and was skipped."""
+        self.skipped_events[error_class] += 1
 
     def command(self, name: str, outcome: str) -> None:
         self.commands[(name, outcome)] += 1
@@ -157,6 +164,24 @@ class MetricsPage:
                 "counter",
                 "Matrix events the dispatcher handled (each event once).",
                 [({}, self.metrics.events)],
+            ),
+            *family(
+                "sotong_events_skipped_total",
+                "counter",
+                "Events skipped because their handling failed on their content, by error class.",
+                [({"error": e}, n) for e, n in sorted(self.metrics.skipped_events.items())],
+            ),
+            *family(
+                "sotong_events_malformed_total",
+                "counter",
+                "Message fields of the wrong JSON type, read as absent (by field).",
+                [({"field": f}, n) for f, n in sorted(self.metrics.malformed_fields.items())],
+            ),
+            *family(
+                "sotong_replies_split_total",
+                "counter",
+                "Messages split into numbered parts to fit the event size limit.",
+                [({}, self.metrics.split_replies)],
             ),
             *family(
                 "sotong_sync_lag_seconds",

@@ -8,10 +8,7 @@ the rest would be silently skipped. Paging `/messages` back from the timeline's
 from __future__ import annotations
 
 import logging
-import re
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote
 
 from nio import (
     AsyncClient,
@@ -32,6 +29,17 @@ from nio.responses import RoomInfo
 
 from bot.crypto import DeviceTrust
 from bot.dispatch import Dispatcher, IncomingMessage
+from bot.event_fields import (
+    edit_of,
+    identifier,
+    malformed_fields,
+    mentions_of,
+    reply_to_of,
+    sent_at_of,
+    text_body_of,
+    thread_root_of,
+)
+from bot.event_guard import EventGuard
 from commands.permissions import privileged_creators
 
 log = logging.getLogger(__name__)
@@ -39,46 +47,7 @@ SYNC_FILTER: dict[str, Any] = {"room": {"timeline": {"limit": 100}}}
 """Only the timeline limit is raised: measured here, adding presence or member-loading
 clauses made Synapse deliver each event to the bot ~7 ms later."""
 GAP_PAGE = 100
-PILL_RE = re.compile(r'href=["\']https://matrix\.to/#/((?:@|%40)[^"\'/?]+)')
 GAP_MAX_PAGES = 50
-
-
-def thread_root_of(event: Any) -> str | None:
-    relation = _relation(event)
-    return relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
-
-
-def _relation(event: Any) -> dict[str, Any]:
-    return event.source.get("content", {}).get("m.relates_to") or {}
-
-
-def reply_to_of(event: Any) -> str | None:
-    return (_relation(event).get("m.in_reply_to") or {}).get("event_id")
-
-
-def mentions_of(event: Any) -> tuple[str, ...]:
-    """Users the message mentions: `m.mentions` user ids, and pills in the formatted body
-    (older clients send only those)."""
-    content = event.source.get("content", {})
-    mentions = content.get("m.mentions")
-    declared = mentions.get("user_ids") if isinstance(mentions, dict) else None
-    declared = declared if isinstance(declared, list) else []
-    pills = [unquote(found) for found in PILL_RE.findall(str(content.get("formatted_body", "")))]
-    users = [u for u in [*declared, *pills] if isinstance(u, str) and u.startswith("@")]
-    return tuple(dict.fromkeys(users))
-
-
-def edit_of(event: Any) -> tuple[str, str] | None:
-    """(edited event id, new body) for an `m.replace` edit, else None."""
-    relation = _relation(event)
-    if relation.get("rel_type") != "m.replace":
-        return None
-    new = event.source.get("content", {}).get("m.new_content") or {}
-    return relation.get("event_id"), str(new.get("body", ""))
-
-
-def sent_at_of(event: Any) -> datetime:
-    return datetime.fromtimestamp(event.server_timestamp / 1000, tz=UTC)
 
 
 async def fill_gap(client: AsyncClient, room_id: str, prev_batch: str, since: str) -> list[Any]:
@@ -106,12 +75,16 @@ async def fill_gap(client: AsyncClient, room_id: str, prev_batch: str, since: st
 
 
 class SyncProcessor:
-    """Feeds a sync response to the dispatcher: state first, then the timeline in order."""
+    """Feeds a sync response to the dispatcher: state first, then the timeline in order.
+
+    Each event is handled under the guard: one whose handling fails on its content is
+    recorded and skipped, and the rest of the batch goes on."""
 
     def __init__(self, client: AsyncClient, dispatcher: Dispatcher, trust: DeviceTrust) -> None:
         self.client = client
         self.dispatcher = dispatcher
         self.trust = trust
+        self.guard = EventGuard(dispatcher.repos, dispatcher.metrics, dispatcher.clock)
 
     async def process(self, response: SyncResponse, since: str | None) -> None:
         """With `since` None (a fresh install) messages are not answered, only recorded."""
@@ -122,7 +95,7 @@ class SyncProcessor:
                 room_id, self.dispatcher.settings.user_id, "leave", None
             )
         for room_id, invite in response.rooms.invite.items():
-            await self._invite(room_id, invite.invite_state)
+            await self.guard.run(room_id, None, self._invite(room_id, invite.invite_state))
 
     async def _joined_room(self, room_id: str, info: RoomInfo, since: str | None) -> None:
         timeline = list(info.timeline.events)
@@ -131,11 +104,14 @@ class SyncProcessor:
                 timeline
             )
         for event in info.state:
-            await self._state(room_id, event)
+            await self.guard.run(room_id, _event_id(event), self._state(room_id, event))
         for event in timeline:
-            await self._state(room_id, event)
-            if since is not None:
-                await self._timeline_event(room_id, event)
+            await self.guard.run(room_id, _event_id(event), self._event(room_id, event, since))
+
+    async def _event(self, room_id: str, event: Any, since: str | None) -> None:
+        await self._state(room_id, event)
+        if since is not None:
+            await self._timeline_event(room_id, event)
 
     async def _timeline_event(self, room_id: str, event: Any) -> None:
         if isinstance(event, MegolmEvent):
@@ -149,10 +125,12 @@ class SyncProcessor:
                 event.sender, event.reacts_to, event.key, event.event_id
             )
             return
-        if (
-            not isinstance(event, RoomMessageText)
-            or event.sender == self.dispatcher.settings.user_id
-        ):
+        if _source_type(event) == "m.room.message":
+            self.dispatcher.metrics.malformed_fields.update(malformed_fields(event))
+        body = text_body_of(event, isinstance(event, RoomMessageText))
+        if body is None or getattr(event, "sender", None) == self.dispatcher.settings.user_id:
+            return
+        if identifier(event.event_id) is None or identifier(event.sender) is None:
             return
         edit = edit_of(event)
         if edit is not None:
@@ -163,24 +141,25 @@ class SyncProcessor:
                 event_id=event.event_id,
                 room_id=room_id,
                 sender=event.sender,
-                body=event.body,
+                body=body,
                 thread_root=thread_root_of(event),
                 reply_to=reply_to_of(event),
-                sent_at=sent_at_of(event),
+                sent_at=sent_at_of(event, self.dispatcher.clock()),
                 mentions=mentions_of(event),
             )
         )
 
     async def _state(self, room_id: str, event: Any) -> None:
         if isinstance(event, RoomMemberEvent):
-            name = (event.content or {}).get("displayname")
+            name = (event.content if isinstance(event.content, dict) else {}).get("displayname")
+            name = name[:255] if isinstance(name, str) else None
             await self.dispatcher.on_member(room_id, event.state_key, event.membership, name)
         elif isinstance(event, RoomCreateEvent):
             creators = privileged_creators(event.source)
             if creators:
                 await self.dispatcher.repos.rooms.set_creators(room_id, creators)
         elif isinstance(event, RoomNameEvent):
-            await self.dispatcher.repos.rooms.set_name(room_id, event.name)
+            await self.dispatcher.repos.rooms.set_name(room_id, str(event.name))
         elif isinstance(event, PowerLevelsEvent):
             users = dict(event.power_levels.users)
             await self.dispatcher.on_power_levels(
@@ -206,3 +185,12 @@ class SyncProcessor:
             log.info("joined %s on invite from %s: %s", room_id, inviter, type(response).__name__)
         else:
             await self.client.room_leave(room_id)
+
+
+def _event_id(event: Any) -> str | None:
+    return identifier(getattr(event, "event_id", None))
+
+
+def _source_type(event: Any) -> object:
+    source = getattr(event, "source", None)
+    return source.get("type") if isinstance(source, dict) else None

@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.matrix import Runtime
 from bot.metrics import Metrics, MetricsPage
 from bot.web_collab import CollabPages, add_routes
+from bot.web_errors import guard, quiet_malformed_requests
 from commands.meeting_calendar import feed_for
 from commands.plan import Plan
 from storage.repositories import Repositories
@@ -29,7 +30,9 @@ def build_app(
 ) -> web.Application:
     """`/healthz`: 200 while syncing, 503 when the last good sync is too old;
     `/calendar/{token}.ics`: a personal meeting feed (404 for unknown or revoked tokens);
-    `/collab/{token}`: the personal collaboration-map page; `/metrics`: Prometheus text."""
+    `/collab/{token}`: the personal collaboration-map page; `/metrics`: Prometheus text.
+    Every route runs under `guard` (bot/web_errors.py): bad input is a 4xx page, a fault of
+    ours a 500 page with a reference id; unparseable requests are one warning line."""
 
     async def healthz(_request: web.Request) -> web.Response:
         last: datetime | None = runtime.last_sync_at
@@ -41,13 +44,14 @@ def build_app(
         return web.json_response(body, status=200 if healthy else 503)
 
     async def calendar(request: web.Request) -> web.Response:
-        user = await repos.calendar_tokens.user_for(request.match_info["token"])
+        user = await repos.calendar_tokens.user_for(request.match_info["token"], clock())
         if user is None:
             raise web.HTTPNotFound()
         body = await feed_for(repos, settings, user)
         return web.Response(body=body, content_type="text/calendar", charset="utf-8")
 
-    app = web.Application()
+    quiet_malformed_requests()
+    app = web.Application(middlewares=[guard])
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/calendar/{token}.ics", calendar)
     pages = CollabPages(repos, plan, clock, settings.timezone, settings.user_id)

@@ -3,24 +3,25 @@
 A token opens the page of the user it was issued to, and the page covers only the rooms that
 user is a member of now (the membership table, kept current by the sync): the messages,
 meetings and the part of the plan's tree those rooms stand for. Unknown, expired and revoked
-tokens all get the same 404, so a probe learns nothing. Pages are never cached and send no
-referrer (the token is in the URL).
+tokens all get the same 404, so a probe learns nothing. Filters that name no period or task,
+or are absurdly long, get a 400 page that explains why (Korean, then English) and keeps the
+form. Pages are never cached and send no referrer (the token is in the URL).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from aiohttp import web
 
 from bot.metrics import CONTENT_TYPE, MetricsPage
 from commands.collab_data import collab_report, map_title, room_tasks, visible_plan
-from commands.collab_model import ALL
-from commands.collab_page import PageView, message_page, render_page
+from commands.collab_page import PageView, message_page, render_invalid, render_page
 from commands.collab_period import parse_period, resolve_scope
-from commands.errors import CommandError
+from commands.errors import CommandError, UserInputError
 from commands.plan import Plan
 from storage.repositories import Repositories
 
@@ -40,11 +41,32 @@ GONE_TEXT = (
     "Unknown, expired or revoked link: ask for a new one with !dashboard."
 )
 
+FILTERS = ("period", "custom", "task")
+MAX_VALUE = 100
+
 
 def _html(body: str, status: int = 200) -> web.Response:
     return web.Response(
         text=body, status=status, content_type="text/html", charset="utf-8", headers=PAGE_HEADERS
     )
+
+
+def read_view(query: Mapping[str, str], user: str) -> PageView:
+    """The filters a request asks for (a typed-in period wins over the chosen one); values are
+    cut to `MAX_VALUE` for the form, `check_lengths` refuses longer ones."""
+    values = {name: (query.get(name) or "").strip()[:MAX_VALUE] for name in FILTERS}
+    period = values["custom"] or values["period"] or "week"
+    return PageView(period=period, task=values["task"], user=user)
+
+
+def check_lengths(query: Mapping[str, str]) -> None:
+    """UserInputError for a filter longer than anyone types."""
+    for name in FILTERS:
+        if len((query.get(name) or "").strip()) > MAX_VALUE:
+            raise UserInputError(
+                f"입력값이 너무 깁니다: {name} (최대 {MAX_VALUE}자)",
+                f"The value of {name} is too long (at most {MAX_VALUE} characters).",
+            )
 
 
 class CollabPages:
@@ -67,18 +89,14 @@ class CollabPages:
             return _html(message_page(GONE_TITLE, GONE_TEXT), status=404)
         rooms = set(await self.repos.rooms.rooms_of(user))
         seen = visible_plan(self.plan, await room_tasks(self.repos, self.plan), rooms)
-        query = request.query
-        view = PageView(
-            period=(query.get("custom") or query.get("period") or "week").strip()[:100],
-            task=(query.get("task") or "").strip()[:100],
-            user=user,
-        )
+        view = read_view(request.query, user)
         try:
+            check_lengths(request.query)
             period = parse_period(view.period, now, self.tz)
             scope = resolve_scope(seen, view.task)
         except CommandError as error:
-            view = PageView("week", "", user, error.ko)
-            period, scope = parse_period("week", now, self.tz), ALL
+            bad = replace(view, error=f"{error.ko}\n{error.en}")
+            return _html(render_invalid(seen, bad), status=400)
         report = await collab_report(
             self.repos, seen, period, scope, now=now, rooms=rooms, ignore=(self.bot_user,)
         )

@@ -37,7 +37,8 @@ footer{margin-top:2rem;color:#666;font-size:.9rem}
 
 @dataclass(frozen=True)
 class PageView:
-    """What the page was asked for: the period word (or custom text), the task key."""
+    """What the page was asked for: the period word (or custom text), the task key; `error`
+    explains bad filters, one line per language."""
 
     period: str
     task: str
@@ -132,24 +133,47 @@ def inline_svg(report: CollabReport, title: str) -> str:
     return text.split("?>", 1)[1].strip() if text.startswith("<?xml") else text
 
 
-def render_page(report: CollabReport, plan: Plan, view: PageView, title: str) -> str:
-    """The whole page for one report; `plan` is the part of the plan the reader may see."""
-    summary = summary_notice(report, plan).body.splitlines()[:2]
-    error = f'<p class="error">{esc(view.error)}</p>' if view.error else ""
+def _head(title: str) -> str:
     return (
         '<!doctype html><html lang="ko"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="robots" content="noindex">'
         f"<title>{esc(title)}</title><style>{STYLE}</style></head><body>"
         f"<h1>협업지도 <small>Collaboration map</small></h1>"
+    )
+
+
+def _top(plan: Plan, view: PageView) -> str:
+    """Who the page is for, the filters and the error about them (one line per language)."""
+    lines = (view.error or "").splitlines()
+    error = f'<p class="error">{"<br>".join(esc(line) for line in lines)}</p>' if lines else ""
+    return (
         f'<p class="who">{esc(view.user)} 님이 참여한 방 기준 · only rooms you are in</p>'
         f"{_form(plan, view)}{error}"
+    )
+
+
+FOOTER = (
+    "<footer>이 링크는 본인 전용입니다. 새 링크: !대시보드 · 폐기: !대시보드 revoke"
+    "</footer></body></html>"
+)
+
+
+def render_page(report: CollabReport, plan: Plan, view: PageView, title: str) -> str:
+    """The whole page for one report; `plan` is the part of the plan the reader may see."""
+    summary = summary_notice(report, plan).body.splitlines()[:2]
+    return (
+        f"{_head(title)}{_top(plan, view)}"
         f'<p class="overview">{"<br>".join(esc(line) for line in summary)}</p>'
         f'<figure id="map">{inline_svg(report, title)}</figure>'
-        f"{tables(report, plan)}"
-        "<footer>이 링크는 본인 전용입니다. 새 링크: !대시보드 · 폐기: !대시보드 revoke"
-        "</footer></body></html>"
+        f"{tables(report, plan)}{FOOTER}"
     )
+
+
+def render_invalid(plan: Plan, view: PageView) -> str:
+    """The page for filters that name no period or task: the error and the form to fix it,
+    no map (nothing was asked that could be drawn)."""
+    return f"{_head('협업지도: 입력을 확인하세요 (check the filters)')}{_top(plan, view)}{FOOTER}"
 
 
 def message_page(title: str, text: str) -> str:

@@ -9,6 +9,10 @@ period can be compared with the one just before it (same length) by the analysis
 - `이번달` / `thismonth`, `지난달` / `lastmonth`, `YYYY-MM`: a calendar month;
 - `FROM..TO` (or `FROM~TO`): both days included, each a date or a date phrase (`2026-11-02`).
 
+Every period lies within 2000-01-01..2100-12-31 and spans at most `MAX_DAYS` days, and its
+text is at most `MAX_TEXT` characters: anything else is a `UserInputError`, checked before any
+date arithmetic (which would overflow near year 1 or 9999).
+
 A task is a goal or a core task (by key, Korean or English name); a unit or detailed task
 stands for its core task, as in `Scope.of`.
 """
@@ -24,9 +28,12 @@ from commands.collab_model import Scope
 from commands.errors import NotFound, UserInputError
 from commands.plan import Plan
 from commands.when import parse_when
+from commands.when_format import shorten
 
 DEFAULT_PERIOD = "week"
 MAX_DAYS = 400
+MAX_TEXT = 100
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 MONTH_RE = re.compile(r"(\d{4})-(\d{1,2})")
 RANGE_RE = re.compile(r"(.+?)(?:\.\.|~)(.+)")
 WORDS = {
@@ -78,46 +85,76 @@ def _named(word: str, today: date) -> tuple[date, date]:
 
 
 def _day(raw: str, now: datetime, tz: str) -> date:
-    return parse_when(raw.strip(), now=now, tz=tz, allow_past=True).at.date()
+    try:
+        return parse_when(raw.strip(), now=now, tz=tz, allow_past=True).at.date()
+    except (OverflowError, ValueError):
+        raise _bad(raw) from None
 
 
 def _bad(raw: str) -> UserInputError:
+    short = shorten(raw)
     return UserInputError(
-        f"기간을 알 수 없습니다: '{raw}'. 예: week, month, 이번주, 지난주, 이번달, 2026-11, "
+        f"기간을 알 수 없습니다: '{short}'. 예: week, month, 이번주, 지난주, 이번달, 2026-11, "
         "2026-11-02..2026-11-15",
-        f"Unknown period '{raw}'. Examples: week, month, thisweek, lastweek, thismonth, "
+        f"Unknown period '{short}'. Examples: week, month, thisweek, lastweek, thismonth, "
         "2026-11, 2026-11-02..2026-11-15",
     )
 
 
-def parse_period(raw: str | None, now: datetime, tz: str = "Asia/Seoul") -> MapPeriod:
-    """The period a word names, relative to `now`; UserInputError when it names none."""
-    text = (raw or DEFAULT_PERIOD).strip()
-    zone = ZoneInfo(tz)
-    today = now.astimezone(zone).date()
-    word = WORDS.get(text.lower().replace(" ", ""))
-    month = MONTH_RE.fullmatch(text)
-    span = RANGE_RE.fullmatch(text)
-    if word is not None:
-        first, after = _named(word, today)
-    elif month is not None and 1 <= int(month.group(2)) <= 12 and 1900 < int(month.group(1)) < 3000:
-        first = date(int(month.group(1)), int(month.group(2)), 1)
-        after = _month_start(first, 1)
-    elif span is not None:
-        first, last = _day(span.group(1), now, tz), _day(span.group(2), now, tz)
-        if last < first:
-            raise UserInputError(
-                f"기간의 끝이 시작보다 앞섭니다: '{text}'",
-                f"The period ends before it starts: {text}",
-            )
-        after = last + timedelta(days=1)
-    else:
-        raise _bad(text)
-    if (after - first).days > MAX_DAYS:
+def _out_of_range(text: str) -> UserInputError:
+    return UserInputError(
+        f"기간은 {EARLIEST}부터 {LATEST} 사이여야 합니다: '{shorten(text)}'",
+        f"A period must lie between {EARLIEST} and {LATEST}: {shorten(text)}",
+    )
+
+
+def _check_bounds(first: date, last: date, text: str) -> None:
+    """Raise unless `first`..`last` (both included) is a sensible period."""
+    if first < EARLIEST or last > LATEST:
+        raise _out_of_range(text)
+    if last < first:
+        raise UserInputError(
+            f"기간의 끝이 시작보다 앞섭니다: '{shorten(text)}'",
+            f"The period ends before it starts: {shorten(text)}",
+        )
+    if (last - first).days + 1 > MAX_DAYS:
         raise UserInputError(
             f"기간은 {MAX_DAYS}일 이내여야 합니다.", f"A period is at most {MAX_DAYS} days."
         )
-    return MapPeriod(_midnight(first, zone), _midnight(after, zone), text)
+
+
+def _days_of(text: str, now: datetime, tz: str, today: date) -> tuple[date, date]:
+    """First and last day (both included) of a period's text; UserInputError for none."""
+    word = WORDS.get(text.lower().replace(" ", ""))
+    if word is not None:
+        first, after = _named(word, today)
+        return first, after - timedelta(days=1)
+    month = MONTH_RE.fullmatch(text)
+    if month is not None and 1 <= int(month.group(2)) <= 12:
+        year = int(month.group(1))
+        if not EARLIEST.year <= year <= LATEST.year:
+            raise _out_of_range(text)
+        first = date(year, int(month.group(2)), 1)
+        return first, _month_start(first, 1) - timedelta(days=1)
+    span = RANGE_RE.fullmatch(text)
+    if span is None:
+        raise _bad(text)
+    return _day(span.group(1), now, tz), _day(span.group(2), now, tz)
+
+
+def parse_period(raw: str | None, now: datetime, tz: str = "Asia/Seoul") -> MapPeriod:
+    """The period a word names, relative to `now`; UserInputError when it names none or one
+    outside the sensible bounds."""
+    text = (raw or DEFAULT_PERIOD).strip()
+    if len(text) > MAX_TEXT:
+        raise UserInputError(
+            f"기간이 너무 깁니다 (최대 {MAX_TEXT}자): '{shorten(text)}'",
+            f"The period is too long (at most {MAX_TEXT} characters): {shorten(text)}",
+        )
+    zone = ZoneInfo(tz)
+    first, last = _days_of(text, now, tz, now.astimezone(zone).date())
+    _check_bounds(first, last, text)
+    return MapPeriod(_midnight(first, zone), _midnight(last + timedelta(days=1), zone), text)
 
 
 def looks_like_period(raw: str) -> bool:

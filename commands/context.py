@@ -52,6 +52,9 @@ class CommandSettings(Protocol):
     @property
     def timezone(self) -> str: ...
 
+    @property
+    def record_max_chars(self) -> int: ...
+
 
 class RuntimeInfo(Protocol):
     """Facts about the running bot, for `!status`."""

@@ -8,7 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 from commands.context import Context
 from commands.errors import NotFound
 from commands.framework import Arg, Command, Role, command
-from commands.render import Notice, esc
+from commands.render import Notice, esc, shown
 
 ROLE_NAMES = {
     Role.MEMBER: ("구성원", "member"),
@@ -74,7 +74,10 @@ async def help_command(ctx: Context, command: str | None) -> None:
         return
     found = ctx.registry.lookup(command.removeprefix(ctx.prefix))
     if found is None:
-        raise NotFound(f"'{command}' 명령어는 없습니다.", f"There is no command '{command}'.")
+        raise NotFound(
+            f"'{shown(command, 40)}' 명령어는 없습니다.",
+            f"There is no command '{shown(command, 40)}'.",
+        )
     await ctx.reply(_detail(ctx, found))
 
 

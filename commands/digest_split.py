@@ -3,7 +3,8 @@
 A Matrix event is at most 65,536 bytes of JSON, envelope included, so a long digest is cut
 into several notices: between sections, and inside a big section between its items. Sizes are
 measured as `json.dumps(content).encode()`, whose `\\uXXXX` escapes make it an upper bound of
-the canonical UTF-8 JSON the homeserver counts; the default 60,000 leaves room for the envelope.
+the canonical UTF-8 JSON the homeserver counts; the default leaves room for the envelope
+and for megolm encryption's growth (see commands/event_size.py).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from commands.event_size import SAFE_CONTENT_BYTES
 from commands.render import Notice, esc
 
-MAX_EVENT_BYTES = 60_000
+MAX_EVENT_BYTES = SAFE_CONTENT_BYTES
 _LABEL_RESERVE = " (9999/9999)"
 
 

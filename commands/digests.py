@@ -19,6 +19,7 @@ from commands.digest_personal import personal_digests
 from commands.digest_split import split_notice
 from commands.errors import NotFound, UserInputError
 from commands.framework import Arg, Role, group
+from commands.render import shown
 from commands.workdays import previous_working_day
 
 HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -141,7 +142,9 @@ async def _named_scope(ctx: Context, raw: str) -> WgScope:
         )
     scope = await scope_of_room(ctx.repos, ctx.plan, room_id)
     if scope is None:
-        raise UserInputError(f"'{raw}'은(는) 작업그룹 방이 아닙니다.", f"'{raw}' is not a WG room.")
+        raise UserInputError(
+            f"'{shown(raw)}'은(는) 작업그룹 방이 아닙니다.", f"'{shown(raw)}' is not a WG room."
+        )
     return scope
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from commands.errors import UserInputError
 from commands.i18n import Text
+from commands.render import shown
 
 
 class Role(enum.IntEnum):
@@ -190,7 +191,9 @@ def _take_options(spec: tuple[Arg, ...], tokens: list[str]) -> tuple[dict[str, A
             index += 1
             continue
         if name not in options:
-            raise UserInputError(f"알 수 없는 옵션: {token}", f"Unknown option: {token}")
+            raise UserInputError(
+                f"알 수 없는 옵션: {shown(token, 40)}", f"Unknown option: {shown(token, 40)}"
+            )
         if options[name].flag:
             values[name] = True
             index += 1
@@ -218,7 +221,7 @@ def bind(spec: tuple[Arg, ...], tokens: list[str]) -> dict[str, Any]:
         elif not arg.optional:
             raise _missing(arg)
     if positional:
-        extra = " ".join(positional)
+        extra = shown(" ".join(positional))
         raise UserInputError(f"남는 인자가 있습니다: {extra}", f"Unexpected arguments: {extra}")
     for arg in spec:
         values.setdefault(arg.name, False if arg.flag and arg.default is None else arg.default)

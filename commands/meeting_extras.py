@@ -6,15 +6,17 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from commands.context import Context
+from commands.dashboard import REVOKE_WORDS
 from commands.errors import UserInputError
 from commands.framework import Arg, command
 from commands.meeting_jobs import schedule_of
 from commands.meeting_render import RSVP_KEYS
 from commands.meetings import meeting
 from commands.plan import Plan
-from commands.render import Notice, esc
+from commands.render import Notice, esc, shown
 from commands.travel import HeldMeeting, load_travel_table, render_savings, savings
-from storage.meetings import invitees_of
+from commands.when_format import format_when
+from storage.meetings import CALENDAR_LIFETIME, invitees_of
 from storage.repositories import Repositories
 
 
@@ -35,18 +37,53 @@ async def record_rsvp(
 @meeting.command(
     "feed",
     aliases=("캘린더", "구독"),
-    help_en="Get your personal calendar feed link by direct message.",
+    args=(Arg("action", optional=True),),
+    help_en="Your personal calendar feed link by DM (a new one replaces the old); "
+    "`revoke` ends it.",
 )
-async def feed(ctx: Context) -> None:
-    """내 회의 캘린더 구독 주소를 개인 메시지로 받습니다 (새로 받으면 이전 주소는 폐기)."""
-    token = await ctx.repos.calendar_tokens.issue(ctx.sender)
-    url = f"{ctx.settings.web_base_url}/calendar/{token}.ics"
-    text = ctx.t(
-        f"회의 캘린더 구독 주소 (Outlook·Google 캘린더에 추가): {url}",
-        f"Your meeting calendar (add it to Outlook or Google Calendar): {url}",
+async def feed(ctx: Context, action: str | None) -> None:
+    """내 회의 캘린더 구독 주소를 개인 메시지로 받습니다 (새 주소가 옛 주소를 대체, 폐기: revoke)"""
+    if action is not None and action.strip().lower() in REVOKE_WORDS:
+        await _revoke_feed(ctx)
+        return
+    if action is not None:
+        raise UserInputError(
+            f"알 수 없는 동작: '{action}' (revoke만 쓸 수 있습니다)",
+            f"Unknown action '{action}' (only revoke).",
+        )
+    days = getattr(ctx.settings, "calendar_feed_days", CALENDAR_LIFETIME.days)
+    token, expires = await ctx.repos.calendar_tokens.issue(
+        ctx.sender, ctx.clock(), timedelta(days=days)
     )
-    await ctx.messenger.send_direct(ctx.sender, Notice(text, f"<p>{esc(text)}</p>"))
-    await ctx.reply(ctx.t("개인 메시지로 보냈습니다.", "Sent to you by direct message."))
+    url = f"{getattr(ctx.settings, 'web_base_url', '')}/calendar/{token}.ics"
+    until = format_when(expires, ctx.lang, tz=ctx.settings.timezone)
+    text = ctx.t(
+        f"회의 캘린더 구독 주소 (Outlook·Google 캘린더에 추가, {until}까지 유효, "
+        f"이전 주소는 폐기됨): {url}",
+        f"Your meeting calendar (add it to Outlook or Google Calendar; valid until {until}, "
+        f"older links revoked): {url}",
+    )
+    html = f'<p>{esc(text.removesuffix(url))}<a href="{esc(url)}">{esc(url)}</a></p>'
+    await ctx.messenger.send_direct(ctx.sender, Notice(text, html))
+    await ctx.reply(
+        ctx.t(
+            f"개인 메시지로 보냈습니다 ({until}까지 유효).",
+            f"Sent to you by direct message (valid until {until}).",
+        )
+    )
+
+
+async def _revoke_feed(ctx: Context) -> None:
+    """End the sender's calendar link at once; calendars that poll it get nothing more."""
+    ended = await ctx.repos.calendar_tokens.revoke(ctx.sender, ctx.clock())
+    await ctx.reply(
+        ctx.t(
+            "캘린더 구독 주소를 폐기했습니다. 캘린더 앱에서 더 이상 회의가 갱신되지 않습니다.",
+            "Your calendar feed link is revoked; calendar apps will get no more updates from it.",
+        )
+        if ended
+        else ctx.t("유효한 캘린더 구독 주소가 없습니다.", "You have no live calendar feed link.")
+    )
 
 
 def _month(raw: str | None, ctx: Context) -> str:
@@ -55,7 +92,9 @@ def _month(raw: str | None, ctx: Context) -> str:
     text = raw.strip()
     if len(text) == 7 and text[4] == "-" and text.replace("-", "").isdigit():
         return text
-    raise UserInputError(f"월은 YYYY-MM 형식입니다: {raw}", f"Month as YYYY-MM: {raw}")
+    raise UserInputError(
+        f"월은 YYYY-MM 형식입니다: {shown(raw, 40)}", f"Month as YYYY-MM: {shown(raw, 40)}"
+    )
 
 
 async def held_meetings(ctx: Context) -> list[HeldMeeting]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from commands.i18n import Text
@@ -15,6 +15,8 @@ from storage.models import Meeting
 
 RSVP_KEYS = {"✅": "yes", "❌": "no", "❔": "maybe"}
 ANSWER_LABELS = {"yes": ("참석", "yes"), "no": ("불참", "no"), "maybe": ("미정", "maybe")}
+LINK_LIFETIME = timedelta(days=400)
+"""A join token outlives the meeting (or, for an old series, today) by this much."""
 
 
 def join_link(meeting: Meeting, settings: Any, user_id: str | None = None) -> str:
@@ -27,7 +29,7 @@ def join_link(meeting: Meeting, settings: Any, user_id: str | None = None) -> st
             meeting.conference,
             user_id or meeting.organizer,
             user_id or meeting.organizer,
-            meeting.starts_at + timedelta(days=400),
+            max(meeting.starts_at, datetime.now(UTC)) + LINK_LIFETIME,
             base_url=settings.jitsi_base_url,
         )
     return jitsi_url(settings.jitsi_base_url, meeting.conference, token)

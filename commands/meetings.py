@@ -14,12 +14,15 @@ from commands.meeting_jobs import schedule_meeting, schedule_of
 from commands.meeting_recurrence import Recurrence
 from commands.meeting_render import RSVP_KEYS, announcement, details
 from commands.meeting_video import conference_name
+from commands.render import shown
 from commands.roles import is_chair
 from commands.when import format_span, parse_duration, parse_when, split_when
 from storage.meetings import cancelled_of, invitees_of
 from storage.models import Meeting
 
 DEFAULT_MINUTES = 60
+TITLE_MAX_CHARS = 255
+"""What the meetings table keeps; a longer title is refused, not cut."""
 
 meeting = group(
     "meeting",
@@ -36,7 +39,9 @@ def _until(raw: str) -> date:
 def meeting_number(raw: str) -> int:
     text = raw.removeprefix("#")
     if not text.isdigit():
-        raise UserInputError(f"회의 번호가 아닙니다: {raw}", f"Not a meeting number: {raw}")
+        raise UserInputError(
+            f"회의 번호가 아닙니다: {shown(raw, 40)}", f"Not a meeting number: {shown(raw, 40)}"
+        )
     return int(text)
 
 
@@ -60,11 +65,16 @@ def parse_spec(ctx: Context, spec: str) -> tuple[Any, int, str, list[str]]:
     title = " ".join(t for t in rest if not t.startswith("@")).strip()
     if not title:
         raise UserInputError("회의 제목이 필요합니다.", "The meeting needs a title.")
+    if len(title) > TITLE_MAX_CHARS:
+        raise UserInputError(
+            f"회의 제목이 너무 깁니다. {TITLE_MAX_CHARS}자 이내로 적어 주세요.",
+            f"The meeting title is too long. Keep it under {TITLE_MAX_CHARS} characters.",
+        )
     if not when.has_time:
         raise UserInputError(
             "시각이 필요합니다 (예: 내일 오후 2시).", "A time is needed (e.g. tomorrow 2pm)."
         )
-    return when, minutes, title[:255], list(dict.fromkeys(invitees))
+    return when, minutes, title, list(dict.fromkeys(invitees))
 
 
 async def _require_scheduler(ctx: Context, organizer: str | None = None) -> None:
@@ -81,7 +91,10 @@ async def _require_scheduler(ctx: Context, organizer: str | None = None) -> None
 async def _find(ctx: Context, raw: str) -> Meeting:
     found = await ctx.repos.meetings.by_number(ctx.room_id, meeting_number(raw))
     if found is None:
-        raise NotFound(f"회의 {raw}을(를) 찾을 수 없습니다.", f"No meeting {raw} in this room.")
+        raise NotFound(
+            f"회의 {shown(raw, 40)}을(를) 찾을 수 없습니다.",
+            f"No meeting {shown(raw, 40)} in this room.",
+        )
     return found
 
 

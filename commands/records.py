@@ -20,7 +20,7 @@ from commands.errors import NotFound, PermissionDenied, UserInputError
 from commands.framework import Arg
 from commands.i18n import Text
 from commands.plan_model import CoreTask
-from commands.render import Notice, esc, user_pill
+from commands.render import Notice, esc, shown, user_pill
 from commands.roles import is_chair
 from commands.when import format_when, parse_when
 from storage.models import AuditEntry
@@ -120,8 +120,10 @@ async def require(ctx: Context, allowed: bool, command: str, label: str, who: Te
 
 
 async def audit(ctx: Context, command: str, arguments: str, outcome: str = "ok") -> None:
-    """One audit-log line for a change to a record."""
+    """One audit-log line for a change to a record, stamped by the context's clock like the
+    record itself (an export's date range then finds both or neither)."""
     entry = AuditEntry(
+        at=ctx.clock(),
         user_id=ctx.sender,
         room_id=ctx.room_id,
         command=command,
@@ -176,6 +178,27 @@ def card(title: str, text: str, rows: list[tuple[str, str, str]]) -> tuple[str, 
     rich = [f"<b>{esc(title)}</b>: {esc(text)}"]
     rich += [f"{esc(label)}: {html}" for label, _, html in rows]
     return "\n".join(plain), "<p>" + "<br>".join(rich) + "</p>"
+
+
+LIST_TEXT_LIMIT = 200
+"""A record's text in a list line; the card, `show` and the export keep all of it."""
+
+
+def list_text(text: str) -> str:
+    """A record's text as a list shows it: one long item cannot break the list."""
+    return shown(text, LIST_TEXT_LIMIT)
+
+
+def record_text(ctx: Context, text: str) -> str:
+    """The text of a new record, within RECORD_MAX_CHARS (else a clear error, nothing kept)."""
+    text = text.strip()
+    limit = ctx.settings.record_max_chars
+    if len(text) > limit:
+        raise UserInputError(
+            f"내용이 너무 깁니다 ({len(text):,}자). {limit:,}자 이내로 줄여 주세요.",
+            f"The text is too long ({len(text):,} characters). Keep it under {limit:,}.",
+        )
+    return text
 
 
 def listing(title: str, lines: list[tuple[str, str]], note: str | None = None) -> Notice:

@@ -19,12 +19,14 @@ from commands.records import (
     card,
     day_text,
     ensure_here,
+    list_text,
     listing,
     local_today,
     parse_day,
     pills,
     place_of,
     record_id,
+    record_text,
     require,
     time_text,
     user_id,
@@ -128,9 +130,10 @@ async def add(ctx: Context, text: str, more: str | None) -> None:
     """할 일을 추가합니다: !할일 추가 "내용" @kim lee 기한 다음 주 금요일."""
     if not text.strip():
         raise UserInputError("할 일 내용을 적어 주세요.", "Give the text of the action.")
+    text = record_text(ctx, text)
     owners, due = await _owners_and_due(ctx, more)
     place = await place_of(ctx)
-    new = NewRecord(place.prefix, ctx.room_id, text.strip(), ctx.sender, ctx.clock(), ctx.event_id)
+    new = NewRecord(place.prefix, ctx.room_id, text, ctx.sender, ctx.clock(), ctx.event_id)
     record = await ctx.repos.records.add_action(new, owners, due)
     details = " ".join([*record.owners, *([f"due={record.due}"] if record.due else [])])
     await audit(ctx, "action add", f"{record.label} {record.text!r} {details}".strip())
@@ -147,8 +150,9 @@ def _line(ctx: Context, record: ActionRecord, today: date) -> tuple[str, str]:
     tail = f" · {' · '.join(extra)}" if extra else ""
     who = f" — {', '.join(record.owners)}" if record.owners else ""
     html_who = f" — {pills(record.owners)}" if record.owners else ""
-    plain = f"{record.label} {record.text}{who}{tail}"
-    return plain, f"<li><b>{esc(record.label)}</b> {esc(record.text)}{html_who}{esc(tail)}</li>"
+    text = list_text(record.text)
+    plain = f"{record.label} {text}{who}{tail}"
+    return plain, f"<li><b>{esc(record.label)}</b> {esc(text)}{html_who}{esc(tail)}</li>"
 
 
 @action.command(

@@ -19,14 +19,16 @@ from commands.records import (
     card,
     day_text,
     ensure_here,
+    list_text,
     listing,
     pills,
     place_of,
     record_id,
+    record_text,
     require,
     time_text,
 )
-from commands.render import Notice, esc, permalink, user_pill
+from commands.render import Notice, esc, permalink, shown, user_pill
 from storage.records import BlockerRecord, NewRecord
 
 LIST_LIMIT = 30
@@ -74,8 +76,9 @@ async def add(ctx: Context, text: str) -> None:
     """장애 요인을 제기합니다."""
     if not text.strip():
         raise UserInputError("장애 내용을 적어 주세요.", "Give the text of the blocker.")
+    text = record_text(ctx, text)
     place = await place_of(ctx)
-    new = NewRecord(place.prefix, ctx.room_id, text.strip(), ctx.sender, ctx.clock(), ctx.event_id)
+    new = NewRecord(place.prefix, ctx.room_id, text, ctx.sender, ctx.clock(), ctx.event_id)
     record = await ctx.repos.records.add_blocker(new)
     await audit(ctx, "blocker add", f"{record.label} {record.text!r}")
     await ctx.reply(_card(ctx, record, Text("장애 제기", "Blocker raised")))
@@ -89,11 +92,10 @@ async def add(ctx: Context, text: str) -> None:
 )
 async def resolve(ctx: Context, id: RecordId, resolution: str) -> None:
     """장애를 해결 처리합니다: 어떻게 해결했는지 적습니다 (제기한 사람 또는 의장)."""
+    resolution = record_text(ctx, resolution)
     record, _ = await _here(ctx, id)
     await require(ctx, ctx.sender == record.opener, "blocker resolve", record.label, OPENER_ROLE)
-    done = await ctx.repos.records.resolve_blocker(
-        record.id, resolution.strip(), ctx.sender, ctx.clock()
-    )
+    done = await ctx.repos.records.resolve_blocker(record.id, resolution, ctx.sender, ctx.clock())
     if not done:
         raise Conflict(
             f"{record.label}은(는) 이미 해결되었습니다.", f"{record.label} is already resolved."
@@ -167,11 +169,12 @@ def _line(ctx: Context, record: BlockerRecord) -> tuple[str, str]:
     if record.escalated_at:
         marks.append(ctx.t("상정됨", "escalated"))
     if record.resolved:
-        marks.append(ctx.t(f"해결: {record.resolution}", f"resolved: {record.resolution}"))
+        resolution = list_text(record.resolution or "")
+        marks.append(ctx.t(f"해결: {resolution}", f"resolved: {resolution}"))
     tail = " · ".join(marks)
-    plain = f"{record.label} {record.text} — {record.opener} · {tail}"
+    plain = f"{record.label} {list_text(record.text)} — {record.opener} · {tail}"
     html = (
-        f"<li><b>{esc(record.label)}</b> {esc(record.text)} — "
+        f"<li><b>{esc(record.label)}</b> {esc(list_text(record.text))} — "
         f"{user_pill(record.opener)} · {esc(tail)}</li>"
     )
     return plain, html
@@ -179,7 +182,10 @@ def _line(ctx: Context, record: BlockerRecord) -> tuple[str, str]:
 
 def _view(raw: str) -> str:
     if raw.lower() not in ("all", "전체"):
-        raise UserInputError(f"'{raw}' 대신 all(전체)을 쓰세요.", f"Use all instead of '{raw}'.")
+        raise UserInputError(
+            f"'{shown(raw, 40)}' 대신 all(전체)을 쓰세요.",
+            f"Use all instead of '{shown(raw, 40)}'.",
+        )
     return "all"
 
 

@@ -13,7 +13,17 @@ from commands.context import Context
 from commands.errors import Conflict, NotFound, UserInputError
 from commands.framework import Arg, Command, Role
 from commands.i18n import Text
-from commands.records import Spelled, audit, card, day_text, listing, place_of, time_text
+from commands.records import (
+    Spelled,
+    audit,
+    card,
+    day_text,
+    list_text,
+    listing,
+    place_of,
+    record_text,
+    time_text,
+)
 from commands.render import Notice, esc, permalink, user_pill
 from commands.when import parse_when
 from storage.records import DecisionRecord, NewRecord
@@ -62,7 +72,7 @@ async def _from_reply(ctx: Context) -> DecisionRecord:
 async def _record(ctx: Context, text: str | None) -> None:
     if text and text.strip():
         place = await place_of(ctx)
-        new = NewRecord(place.prefix, ctx.room_id, text.strip(), ctx.sender, ctx.clock())
+        new = NewRecord(place.prefix, ctx.room_id, record_text(ctx, text), ctx.sender, ctx.clock())
         record = await ctx.repos.records.add_decision(new)
     else:
         record = await _from_reply(ctx)
@@ -105,8 +115,8 @@ async def add(ctx: Context, text: str | None) -> None:
 def _line(ctx: Context, record: DecisionRecord) -> tuple[str, str]:
     day = day_text(ctx, record.created_at)
     who = record.source_sender or record.author
-    plain = f"{record.label} {day} {record.text} — {who}"
-    text = esc(record.text)
+    plain = f"{record.label} {day} {list_text(record.text)} — {who}"
+    text = esc(list_text(record.text))
     if record.permalink:
         text = f'<a href="{esc(record.permalink)}">{text}</a>'
     html = f"<li><b>{esc(record.label)}</b> {esc(day)} {text} — {user_pill(who)}</li>"

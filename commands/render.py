@@ -6,6 +6,21 @@ import html
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+"""Embedding, override and isolate controls: echoed, they would reverse the rest of a line."""
+ECHO_LIMIT = 120
+
+
+def neutralise_bidi(text: str) -> str:
+    """User text without bidi controls, so it cannot turn the bot's own words around."""
+    return text.translate(BIDI_CONTROLS)
+
+
+def shown(text: str, limit: int = ECHO_LIMIT) -> str:
+    """User text as the bot echoes it: bidi controls removed, cut to `limit` characters."""
+    text = neutralise_bidi(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 def esc(text: str) -> str:
     """Escape user text for HTML (quotes too, so it is safe inside attributes)."""

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from commands.context import Context
 from commands.errors import NotFound, UserInputError
 from commands.framework import Arg, command
-from commands.render import Notice, esc, permalink
+from commands.render import Notice, esc, permalink, shown
 from commands.when import parse_when
 from storage.archive import SearchHit, SearchQuery
 from storage.search_text import SearchQueryError
@@ -46,7 +46,7 @@ def _local_time(ctx: Context, when: datetime) -> str:
 async def _render(
     ctx: Context, text: str, hits: tuple[SearchHit, ...], offset: int, has_more: bool
 ) -> Notice:
-    head = ctx.t(f"'{text}' 검색 결과", f"Results for '{text}'")
+    head = ctx.t(f"'{shown(text)}' 검색 결과", f"Results for '{shown(text)}'")
     plain = [head]
     rich = [f'<p><b>{esc(head)}</b></p><ol start="{offset + 1}">']
     for hit in hits:
@@ -86,9 +86,10 @@ async def _run(ctx: Context, spec: dict[str, Any], offset: int) -> None:
         raise UserInputError(error.ko, error.en) from error
     if not page.hits:
         more = offset > 0
+        asked = shown(spec["text"])
         raise NotFound(
-            "더 이상 결과가 없습니다." if more else f"'{spec['text']}'에 대한 결과가 없습니다.",
-            "No more results." if more else f"Nothing found for '{spec['text']}'.",
+            "더 이상 결과가 없습니다." if more else f"'{asked}'에 대한 결과가 없습니다.",
+            "No more results." if more else f"Nothing found for '{asked}'.",
         )
     await ctx.repos.search_cursors.save(ctx.sender, ctx.room_id, spec, offset + len(page.hits))
     await ctx.reply(await _render(ctx, spec["text"], page.hits, offset, page.has_more))

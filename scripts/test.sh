@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, unit, transcript, storage on SQLite and PostgreSQL,
-# integration on a real Synapse. Installs what it needs on a fresh machine.
+# integration on a real Synapse, then the unit suite at three fixed dates
+# (scripts/unit_at_dates.sh). Installs what it needs on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
@@ -22,3 +23,8 @@ echo "==> ruff"
 .venv/bin/ruff check .
 echo "==> pytest"
 .venv/bin/pytest -q -p no:cacheprovider "$@"
+# The default run (no arguments) also proves no test reads the wall clock: the unit suite
+# again at three fixed dates far apart (New Year's Eve, Seollal, a leap day), side by side.
+if [ $# -eq 0 ]; then
+  bash scripts/unit_at_dates.sh
+fi

@@ -9,16 +9,16 @@ microseconds (bumped to stay unique), which makes "newest first" an id order.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
-from storage.models import ArchivedMessageRow, ArchiveRoom
+from storage.models import ArchivedMessageRow, ArchiveRoom, utcnow
 from storage.search_index import Candidate, IndexedText, Scope, index_for
 from storage.search_text import (
     BUMP_SLACK,
@@ -105,10 +105,12 @@ class MessageArchive:
 
     Every write transaction starts with a write, so SQLite takes its write lock (waiting
     on the busy timeout) before anything is read, and concurrent writers never fail.
+    `clock` only places the recent-first search windows; results never depend on it.
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
         self.db = db
+        self.clock = clock
         self._index = index_for(db.dialect)
         self._codes: dict[str, int] = {}
 
@@ -274,7 +276,7 @@ class MessageArchive:
         match = self._index.match(plan.pieces, sorted(set(codes.values())))
         needed = query.offset + query.limit + 1
         ages = self._index.window_ages
-        windows = list(id_windows(query.since, query.until, datetime.now(UTC), ages))
+        windows = list(id_windows(query.since, query.until, self.clock(), ages))
         scope = Scope(sorted(set(query.room_ids)), query.sender, windows, query.since, query.until)
         async with self.db.engine.connect() as connection:
             found = await self._index.newest(

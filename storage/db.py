@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -53,6 +54,15 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    async def reachable(self, timeout: float = 5.0) -> bool:
+        """True when a trivial query answers: tells a database outage from a bad row."""
+        try:
+            async with asyncio.timeout(timeout), self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
 
     async def close(self) -> None:
         await self.hot.close()

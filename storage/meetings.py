@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
 from storage.models import CalendarToken, DirectRoom, Meeting, MeetingNotice, MeetingRsvp, utcnow
+from storage.tokens import PersonalTokens
 from storage.upsert import insert_ignore, upsert
+
+CALENDAR_LIFETIME = timedelta(days=365)
 
 
 def invitees_of(meeting: Meeting) -> list[str]:
@@ -159,32 +161,13 @@ class MeetingRepository:
             return [(r.occurrence, r.kind, r.outcome) for r in rows.scalars()]
 
 
-class CalendarTokens:
-    """Unguessable, revocable tokens for personal calendar feeds."""
+class CalendarTokens(PersonalTokens):
+    """Personal calendar-feed links: hashed, expiring, one live link per user, revocable.
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    Calendar apps poll a feed for months, so a link lives a year unless told otherwise."""
 
-    async def issue(self, user_id: str) -> str:
-        """A new token for the user; their older tokens are revoked."""
-        await self.revoke(user_id)
-        token = secrets.token_urlsafe(32)
-        async with self.db.session() as session:
-            session.add(CalendarToken(token=token, user_id=user_id))
-        return token
-
-    async def user_for(self, token: str) -> str | None:
-        async with self.db.session() as session:
-            row = await session.get(CalendarToken, token)
-            return row.user_id if row is not None and row.revoked_at is None else None
-
-    async def revoke(self, user_id: str) -> None:
-        async with self.db.session() as session:
-            await session.execute(
-                update(CalendarToken)
-                .where(CalendarToken.user_id == user_id, CalendarToken.revoked_at.is_(None))
-                .values(revoked_at=utcnow())
-            )
+    model = CalendarToken
+    default_lifetime = CALENDAR_LIFETIME
 
 
 class DirectRooms:

@@ -39,6 +39,16 @@ class ProcessedEvent(SQLModel, table=True):
     done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
+class SkippedEvent(SQLModel, table=True):
+    """An event whose handling failed on its content: recorded once, then never retried."""
+
+    __tablename__ = "skipped_event"
+    event_id: str = Field(primary_key=True, max_length=255)
+    room_id: str = Field(max_length=255)
+    error_class: str = Field(max_length=255)
+    skipped_at: datetime = _ts(nullable=False)
+
+
 class Room(SQLModel, table=True):
     """A room the bot knows, and whether it is in it."""
 
@@ -191,12 +201,14 @@ class MeetingNotice(SQLModel, table=True):
 
 
 class CalendarToken(SQLModel, table=True):
-    """A personal, revocable calendar-feed token."""
+    """A personal calendar-feed link. Only the token's SHA-256 is kept, so a copy of the
+    database opens no feed; the link expires and can be revoked."""
 
     __tablename__ = "calendar_token"
-    token: str = Field(primary_key=True, max_length=64)
+    token_hash: str = Field(primary_key=True, max_length=64)
     user_id: str = Field(max_length=255, index=True)
     created_at: datetime = _ts(nullable=False)
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     revoked_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )

@@ -28,6 +28,7 @@ from storage.plan_rooms import PlanRoomRepository
 from storage.records import RecordsRepository
 from storage.reports import ReportQueries
 from storage.search_cursors import SearchCursorRepository
+from storage.skipped import SkippedEvents
 from storage.upsert import insert_for, upsert
 
 CREATOR_POWER = 1_000_000
@@ -271,6 +272,7 @@ class Repositories:
     digests: DigestRepository
     dashboard_tokens: DashboardTokens
     reports: ReportQueries
+    skipped: SkippedEvents
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -290,4 +292,5 @@ class Repositories:
             digests=DigestRepository(db),
             dashboard_tokens=DashboardTokens(db),
             reports=ReportQueries(db),
+            skipped=SkippedEvents(db),
         )

@@ -1,17 +1,38 @@
-"""Fixtures shared by every test: databases on both backends."""
+"""Fixtures shared by every test: databases on both backends; the wall clock of the run."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
+import time_machine
 
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.repositories import Repositories
+from tests.support.clock import VARIABLE, travel_from_environment
 from tests.support.postgres import postgres_cluster  # noqa: F401
+
+_travel: list[time_machine.travel] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With `SOTONG_TEST_NOW` set, the whole run (collection too) sees that date."""
+    traveller = travel_from_environment()
+    if traveller is not None:
+        _travel.append(traveller)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _travel:
+        _travel.pop().stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    return f"wall clock: {datetime.now(UTC).isoformat()} ({VARIABLE})" if _travel else None
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -10,7 +10,7 @@ the digest day as today).
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from commands.plan import load_plan
 from storage.db import Database
 from storage.plan_rooms import PlanRoomRepository
 from tests.integration.conftest import SHIPPED_PLAN
-from tests.support.digests import AT, SEOUL, next_digest_day, run_digest_job
+from tests.support.digests import AT, SEOUL, run_digest_job, settled_digest_day
 from tests.support.officials import Official, bot_settings, running_bot
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
@@ -90,7 +90,7 @@ async def test_digest_job_posts_once_across_a_restart(
         await officials[name].join(wg)
     await officials["kim"].join(committee)
     core = plan.core_tasks()[0]
-    day = next_digest_day(datetime.now(UTC))
+    day = await settled_digest_day()
     clock = digest_at(day, AT, SEOUL) + timedelta(seconds=5)
     title = f"{core.name_ko} 일일 요약 · {format_day(day, 'ko')}"
     jung, lee = officials["jung"], officials["lee"]

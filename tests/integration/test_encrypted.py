@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from commands.digest_period import digest_at
 from commands.plan import load_plan
 from storage.db import Database
 from storage.plan_rooms import PlanRoomRepository
-from tests.support.digests import AT, SEOUL, next_digest_day, run_digest_job
+from tests.support.digests import AT, SEOUL, run_digest_job, settled_digest_day
 from tests.support.officials import PASSWORD, Official, bot_settings, running_bot
 from tests.support.plans import MINI
 
@@ -219,7 +219,7 @@ async def test_a_digest_in_an_encrypted_wg_room_reaches_its_members_encrypted(
     kim_id, lee_id = officials["kim"].user_id, officials["lee"].user_id
     kim = await _crypto_official(synapse, kim_id, tmp_path / "kim", "kim laptop")
     lee = await _crypto_official(synapse, lee_id, tmp_path / "lee", "lee laptop")
-    day = next_digest_day(datetime.now(UTC))
+    day = await settled_digest_day()
     clock = digest_at(day, AT, SEOUL) + timedelta(seconds=5)
     try:
         for person in (kim, lee):

@@ -1,8 +1,10 @@
-"""Running the digest job by hand, as the scheduler would, at a chosen moment."""
+"""Running the digest job by hand, as the scheduler would, at a chosen moment; the digest day
+that integration tests, whose messages the homeserver stamps with the real time, can use."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+import asyncio
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.app import Bot
@@ -21,6 +23,19 @@ def next_digest_day(now: datetime) -> date:
     while digest_at(day, AT, SEOUL) <= now:
         day = next_working_day(day + timedelta(days=1))
     return day
+
+
+async def settled_digest_day(margin: timedelta = timedelta(minutes=3)) -> date:
+    """The next digest day by the real clock, the homeserver's: messages a test sends in the
+    next `margin` all fall in its period. A digest moment closer than that is waited out, so a
+    run that starts at 08:29 KST on a working day does not straddle two periods."""
+    now = datetime.now(UTC)
+    day = next_digest_day(now)
+    ahead = digest_at(day, AT, SEOUL) - now
+    if ahead >= margin:
+        return day
+    await asyncio.sleep(ahead.total_seconds() + 1)
+    return next_digest_day(datetime.now(UTC))
 
 
 async def run_digest_job(bot: Bot, clock: datetime, day: date) -> None:

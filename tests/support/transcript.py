@@ -13,11 +13,13 @@ from typing import Any
 from bot.config import Settings, settings_from_mapping
 from bot.dispatch import Dispatcher, IncomingMessage
 from bot.matrix import Runtime
+from bot.sized_messenger import SizedMessenger
 from commands.catalog import build_registry
+from commands.event_size import fits
 from commands.framework import Registry
 from commands.plan import Plan
 from commands.plan_model import CoreTask
-from commands.render import Notice
+from commands.render import Notice, relate
 from storage.plan_rooms import PlanRoomRecord
 from storage.repositories import Repositories
 
@@ -39,15 +41,21 @@ class Sent:
     txn_id: str | None = None
 
 
+class TooLarge(RuntimeError):
+    """What the homeserver answers to an event over the size limit."""
+
+
 @dataclass
 class RecordingMessenger:
-    """Keeps what the bot would have sent, in order."""
+    """Keeps what the bot would have sent, in order; refuses an event the homeserver would
+    refuse for its size (measured as if encrypted in `encrypted_rooms`)."""
 
     sent: list[Sent] = field(default_factory=list)
     reactions: list[tuple[str, str, str]] = field(default_factory=list)
     state: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
     files: list[tuple[str, str, bytes]] = field(default_factory=list)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    encrypted_rooms: set[str] = field(default_factory=set)
 
     async def send_notice(
         self,
@@ -57,6 +65,10 @@ class RecordingMessenger:
         thread_root: str | None,
         txn_id: str | None = None,
     ) -> str:
+        content = notice.content()
+        relate(content, reply_to, thread_root)
+        if not fits(content, "m.room.message", room_id, room_id in self.encrypted_rooms):
+            raise TooLarge(f"M_TOO_LARGE: {len(notice.body)} characters to {room_id}")
         self.sent.append(Sent(room_id, notice, reply_to, thread_root, txn_id))
         return f"$sent{next(self.ids)}"
 
@@ -128,7 +140,7 @@ class Transcript:
             self.settings,
             registry or build_registry(),
             repos,
-            self.messenger,
+            SizedMessenger(self.messenger, self.messenger.encrypted_rooms.__contains__),
             self.runtime,
             lambda: self.now,
             None,

@@ -26,7 +26,7 @@ MOEF = "!budget:moef.go.kr"
 MOIS = "!safety:mois.go.kr"
 MSIT = "!ai:msit.go.kr"
 ALL = (MOEF, MOIS, MSIT)
-NOW = datetime.now(UTC).replace(microsecond=0)
+NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 
 
 def msg(
@@ -38,7 +38,7 @@ def msg(
 @pytest_asyncio.fixture
 async def archive(database_url: str) -> AsyncIterator[MessageArchive]:
     db = Database(database_url)
-    yield MessageArchive(db)
+    yield MessageArchive(db, clock=lambda: NOW)
     await db.close()
 
 
@@ -303,7 +303,7 @@ async def test_sqlite_and_postgres_return_identical_hits(
     results = []
     for url in (sqlite_url, postgres_url):
         db = Database(url)
-        archive = MessageArchive(db)
+        archive = MessageArchive(db, clock=lambda: NOW)
         await archive.add_many(corpus())
         await archive.edit("$c07", "협업지도 수정본")
         await archive.redact("$c08")

@@ -59,7 +59,19 @@ def test_the_period_is_local_midnight_not_utc() -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["2026-13", "0000-01", "yesterday-ish", "2026-11-15..2026-11-02", "2020-01..2026-01"]
+    "raw",
+    [
+        "2026-13",
+        "0000-01",
+        "yesterday-ish",
+        "2026-11-15..2026-11-02",
+        "2020-01..2026-01",
+        "9999-12-31..9999-12-31",
+        "0001-01-01..0001-01-02",
+        "1999-12-31..2000-01-02",
+        "2101-01",
+        "2026-11-02.." + "1" * 200,
+    ],
 )
 def test_bad_periods_are_user_errors(raw: str) -> None:
     with pytest.raises(UserInputError) as error:

@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 
 from commands.meeting_video import (
+    CLOCK_SKEW,
     conference_name,
     element_call_url,
     empty_widget,
@@ -91,12 +93,13 @@ def test_jitsi_jwt_options() -> None:
     assert claims["context"] == {"user": {"id": "@chair:gov.kr", "name": "의장", "moderator": True}}
 
 
-def test_jitsi_jwt_default_validity_starts_now() -> None:
-    before = datetime.now(UTC)
-    claims = verified_claims(
-        jitsi_jwt("a", SECRET, "r", "@u:s", "u", before + timedelta(hours=2), subject="d"), SECRET
-    )
-    assert int(before.timestamp()) - 400 <= int(claims["nbf"]) <= int(before.timestamp())  # type: ignore[call-overload]
+def test_jitsi_jwt_default_validity_starts_now_less_the_clock_skew() -> None:
+    now = datetime(2028, 2, 29, 3, 0, tzinfo=UTC)
+    with time_machine.travel(now, tick=False):
+        token = jitsi_jwt("a", SECRET, "r", "@u:s", "u", now + timedelta(hours=2), subject="d")
+    claims = verified_claims(token, SECRET)
+    assert claims["nbf"] == int((now - CLOCK_SKEW).timestamp())
+    assert claims["exp"] == int((now + timedelta(hours=2)).timestamp())
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from storage.records import NewRecord
@@ -125,4 +125,4 @@ async def test_a_failed_escalation_gives_the_claim_back(repos: Repositories) -> 
     await repos.records.finish_escalation(added.id, None)
     found = await repos.records.blocker("A", 1)
     assert found is not None and found.escalated_at is None and found.escalated_by is None
-    assert await repos.records.claim_escalation(added.id, "@chair:gov.kr", datetime.now(UTC))
+    assert await repos.records.claim_escalation(added.id, "@chair:gov.kr", AT + timedelta(hours=1))

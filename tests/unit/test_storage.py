@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import time_machine
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -69,8 +70,11 @@ async def test_a_restart_resumes_an_unfinished_claim_once_and_never_a_finished_o
 
 
 async def test_old_claims_are_pruned(repos: Repositories) -> None:
-    await repos.events.claim("$old", "!r:gov.kr")
-    removed = await repos.events.prune_before(datetime.now(UTC) + timedelta(seconds=1))
+    claimed = datetime(2026, 12, 31, 14, 59, 59, tzinfo=UTC)
+    with time_machine.travel(claimed, tick=False):
+        await repos.events.claim("$old", "!r:gov.kr")
+    assert await repos.events.prune_before(claimed) == 0
+    removed = await repos.events.prune_before(claimed + timedelta(seconds=1))
     assert removed == 1 and not await repos.events.seen("$old")
 
 

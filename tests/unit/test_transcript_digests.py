@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest_asyncio
 
 from bot.dispatch import IncomingMessage
-from bot.sync import mentions_of
+from bot.event_fields import mentions_of
 from commands.digest_jobs import catch_up_digests, fire_digest, reconcile_digests
 from commands.jobs import JOB_CONTEXT, JobContext
 from commands.plan import load_plan

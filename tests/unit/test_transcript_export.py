@@ -138,6 +138,15 @@ async def test_a_date_range_limits_the_export(t: Transcript) -> None:
     exported = read_export(t.messenger.files[-1][2])
     assert exported.decisions == () and exported.meetings == () and exported.audit == ()
     assert exported.since == datetime(2026, 12, 1, tzinfo=ZoneInfo("Asia/Seoul"))
+    await t.say_one("!export 2026-11-27 2026-11-27 --format json", sender=JUNG)
+    exported = read_export(t.messenger.files[-1][2])
+    assert [d.label for d in exported.decisions] == ["A-2"]
+    assert [e.command for e in exported.audit][:4] == [
+        "action add",
+        "decision add",
+        "blocker add",
+        "action done",
+    ]
 
 
 async def test_the_committee_room_exports_the_whole_plan(t: Transcript) -> None:

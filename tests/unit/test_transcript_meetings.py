@@ -158,11 +158,3 @@ async def test_savings_counts_trips_of_held_meetings(t: Transcript) -> None:
     assert "2026-11" in body and CORE.name_ko in body
     assert f"{len(others)}" in body
     assert "회의 수" in body
-
-
-async def test_feed_is_sent_by_direct_message(t: Transcript) -> None:
-    replies = await t.send("!회의 feed", sender=MEMBER)
-    dm = [s for s in replies if s.room_id == f"!dm-{MEMBER}"]
-    assert dm and "/calendar/" in dm[0].notice.body and ".ics" in dm[0].notice.body
-    token = dm[0].notice.body.split("/calendar/")[1].split(".ics")[0]
-    assert await t.dispatcher.repos.calendar_tokens.user_for(token) == MEMBER

@@ -109,7 +109,7 @@ async def test_the_page_has_tables_filters_and_strict_headers(site: Site) -> Non
 async def test_bad_filters_are_explained_and_escaped(site: Site) -> None:
     token = await site.token(LEE)
     status, html = await site.page(token, "?custom=<script>alert(1)</script>")
-    assert status == 200 and '<p class="error">' in html
+    assert status == 400 and '<p class="error">' in html
     assert "<script" not in html and "&lt;script&gt;" in html
     _, other = await site.page(token, "?task=core-02")
     assert '<p class="error">' in other and "민간 협업을 통한" not in other
