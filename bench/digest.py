@@ -39,15 +39,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.config import settings_from_mapping  # noqa: E402
-from commands.digest_analysis import exec_row  # noqa: E402
-from commands.digest_build import wg_digest_sections  # noqa: E402
-from commands.digest_exec import executive_digest_sections  # noqa: E402
-from commands.digest_gather import gather_wgs, previous_counts, wg_scopes  # noqa: E402
-from commands.digest_jobs import run_slot  # noqa: E402
-from commands.digest_period import digest_period, previous_digest_period  # noqa: E402
-from commands.digest_split import split_notice  # noqa: E402
+from commands.digests.analysis import exec_row  # noqa: E402
+from commands.digests.build import wg_digest_sections  # noqa: E402
+from commands.digests.executive import executive_digest_sections  # noqa: E402
+from commands.digests.gather import gather_wgs, previous_counts, wg_scopes  # noqa: E402
+from commands.digests.jobs import run_slot  # noqa: E402
+from commands.digests.period import digest_period, previous_digest_period  # noqa: E402
+from commands.digests.split import split_notice  # noqa: E402
 from commands.jobs import JobContext  # noqa: E402
-from commands.plan_model import (  # noqa: E402
+from commands.plan.model import (  # noqa: E402
     Committee,
     CoreTask,
     Goal,

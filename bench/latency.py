@@ -36,13 +36,13 @@ from nio import AsyncClient, RoomMessageNotice
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.conversation import (  # noqa: E402
+from bot.dev.conversation import (  # noqa: E402
     history,
     replies_by_target,
     send_text,
     wait_membership,
 )
-from bot.devserver import (  # noqa: E402
+from bot.dev.synapse import (  # noqa: E402
     default_synapse_venv,
     free_port,
     launch_homeserver,
@@ -118,7 +118,7 @@ def start_sotong(base: str, user_id: str, work: Path) -> subprocess.Popen[bytes]
         [
             sys.executable,
             "-m",
-            "bot.cli",
+            "bot.cli.main",
             "--log-level",
             "WARNING",
             "--env-file",

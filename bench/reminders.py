@@ -46,7 +46,7 @@ from sqlalchemy import insert  # noqa: E402
 from bot.config import Settings, settings_from_mapping  # noqa: E402
 from bot.scheduler import Scheduler  # noqa: E402
 from commands.jobs import JOB_CONTEXT, JobContext  # noqa: E402
-from commands.meeting_jobs import reconcile  # noqa: E402
+from commands.meetings.jobs import reconcile  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Meeting, MeetingNotice  # noqa: E402

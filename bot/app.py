@@ -18,13 +18,13 @@ from bot.matrix import Runtime, SyncLoop, log_in, make_client, upload_keys
 from bot.messenger import NioMessenger
 from bot.scheduler import Scheduler
 from bot.sized_messenger import SizedMessenger
-from bot.web import build_app, start_web
+from bot.web.server import build_app, start_web
 from commands.catalog import build_registry
-from commands.digest_jobs import catch_up_digests, reconcile_digests
+from commands.digests import catch_up_digests, reconcile_digests
 from commands.jobs import JOB_CONTEXT, JobContext
-from commands.meeting_jobs import reconcile
+from commands.meetings import reconcile
 from commands.plan import load_plan
-from commands.retention import reconcile_retention
+from commands.search import reconcile_retention
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.repositories import Repositories

@@ -11,15 +11,15 @@ from datetime import datetime
 
 from bot.command_tasks import CommandTasks, RecentEvents
 from bot.config import Settings
-from bot.metrics import Metrics
 from bot.txn_messenger import TxnMessenger
+from bot.web.metrics import Metrics
 from commands.context import Context, Messenger, RuntimeInfo
 from commands.error_text import command_too_long, explain, failure_notice, unknown_command
 from commands.errors import CommandError, PermissionDenied
 from commands.framework import Command, Registry, Role, bind, tokenize
 from commands.i18n import Text
 from commands.jobs import Scheduling
-from commands.meeting_extras import record_rsvp
+from commands.meetings import record_rsvp
 from commands.permissions import is_allowed_inviter
 from commands.plan import Plan
 from commands.ratelimit import FloodControl

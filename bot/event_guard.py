@@ -16,7 +16,7 @@ from datetime import datetime
 
 import aiohttp
 
-from bot.metrics import Metrics
+from bot.web.metrics import Metrics
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,7 @@ from nio import (
 
 from bot.config import Settings
 from commands.permissions import privileged_creators
-from commands.plan import Plan
-from commands.plan_diff import Change, LiveRoom, room_changes
+from commands.plan import Change, LiveRoom, Plan, room_changes
 from storage.plan_rooms import PlanRoomRecord, PlanRoomRepository
 
 Progress = Callable[[int, int, str], None]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.metrics import Metrics
+from bot.web.metrics import Metrics
 from commands.event_size import LONGEST_ROOM_ID, content_budget, split_notice
 from commands.render import Notice, neutralise_bidi
 

@@ -2,37 +2,34 @@
 
 from __future__ import annotations
 
-from commands import (
-    collab,
-    core,
-    dashboard,
-    digests,
-    export,
-    meeting_extras,
-    meetings,
-    records_actions,
-    records_blockers,
-    records_decisions,
-    search,
-    tasks,
-)
+from commands.basics import chat as basics
+from commands.collab import chat as collab
+from commands.collab import dashboard
+from commands.digests import chat as digests
+from commands.export import chat as export
 from commands.framework import Registry
+from commands.meetings import chat as meetings
+from commands.meetings import extras as meeting_extras
+from commands.plan import chat as tasks
+from commands.records import actions, blockers, decisions
+from commands.search import chat as search
 
 
 def build_registry() -> Registry:
-    """Every command of every family; adding a family means adding its module here."""
+    """Every command of every feature: each package's chat module (and the few others that
+    declare commands); adding a feature means adding its module here."""
     return Registry.collect(
         [
-            core,
+            basics,
             tasks,
             collab,
             dashboard,
             search,
             meetings,
             meeting_extras,
-            records_actions,
-            records_decisions,
-            records_blockers,
+            actions,
+            decisions,
+            blockers,
             digests,
             export,
         ]

@@ -21,5 +21,8 @@ class Text:
         return first if first == second else f"{first}\n{second}"
 
 
+REVOKE_WORDS = frozenset({"revoke", "폐기", "취소", "해지"})
+"""What ends a personal link (`!dashboard revoke`, `!회의 feed 폐기`), in either language."""
+
 WEEKDAYS_KO = "월화수목금토일"
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

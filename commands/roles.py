@@ -6,7 +6,7 @@ from __future__ import annotations
 from commands.context import Context
 from commands.framework import Role
 from commands.permissions import role_of
-from commands.plan_nav import chairs_for_node
+from commands.plan import chairs_for_node
 
 
 async def plan_chairs(ctx: Context) -> tuple[str, ...]:

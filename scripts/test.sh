@@ -18,7 +18,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 fi
 echo "==> making sure Synapse is installed in its own venv"
-.venv/bin/python -c 'from pathlib import Path; from bot.devserver import default_synapse_venv, ensure_synapse_venv; print(ensure_synapse_venv(default_synapse_venv(Path.cwd())))'
+.venv/bin/python -c 'from pathlib import Path; from bot.dev.synapse import default_synapse_venv, ensure_synapse_venv; print(ensure_synapse_venv(default_synapse_venv(Path.cwd())))'
 echo "==> ruff"
 .venv/bin/ruff check .
 echo "==> pytest"

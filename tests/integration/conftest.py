@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
-from bot.devserver import HomeserverConfig, register_user
-from commands.plan import load_plan
+from bot.dev.synapse import HomeserverConfig, register_user
+from commands.plan.file import load_plan
 from tests.support.officials import PASSWORD, Official, make_official
 from tests.support.synapse import PROJECT_ROOT, pytest_terminal_summary, synapse  # noqa: F401
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.devserver import HomeserverConfig
+from bot.dev.synapse import HomeserverConfig
 from tests.support.officials import Official, bot_settings, running_bot
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]

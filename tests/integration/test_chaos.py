@@ -20,8 +20,8 @@ import aiohttp
 import pytest
 from nio import RoomSendResponse
 
-from bot.conversation import history, replies_by_target
-from bot.devserver import HomeserverConfig, free_port
+from bot.dev.conversation import history, replies_by_target
+from bot.dev.synapse import HomeserverConfig, free_port
 from tests.support.officials import Official, bot_settings, running_bot
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault, pytest.mark.asyncio(loop_scope="session")]

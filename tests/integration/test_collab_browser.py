@@ -20,11 +20,11 @@ import pytest_asyncio
 from aiohttp import web
 
 from bot.config import settings_from_mapping
-from bot.devserver import free_port
+from bot.dev.synapse import free_port
 from bot.matrix import Runtime
-from bot.metrics import Metrics
-from bot.web import build_app, start_web
-from commands.plan import load_plan
+from bot.web.metrics import Metrics
+from bot.web.server import build_app, start_web
+from commands.plan.file import load_plan
 from storage.archive import ArchivedMessage
 from storage.db import Database
 from storage.migrate import upgrade

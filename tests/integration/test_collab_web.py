@@ -20,8 +20,8 @@ from nio import DownloadResponse
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import Bot
-from bot.devserver import HomeserverConfig, free_port
-from commands.export_json import read_export
+from bot.dev.synapse import HomeserverConfig, free_port
+from commands.export.json_format import read_export
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Meeting

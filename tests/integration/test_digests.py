@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 
 from bot import app
-from bot.devserver import HomeserverConfig
-from bot.provision_run import run_provision
-from commands.digest_items import format_day
-from commands.digest_period import digest_at
-from commands.plan import load_plan
+from bot.cli.provision import run_provision
+from bot.dev.synapse import HomeserverConfig
+from commands.digests.items import format_day
+from commands.digests.period import digest_at
+from commands.plan.file import load_plan
 from storage.db import Database
 from storage.plan_rooms import PlanRoomRepository
 from tests.integration.conftest import SHIPPED_PLAN

@@ -22,12 +22,12 @@ from nio import (
     RoomSendResponse,
 )
 
-from bot.conversation import wait_membership
-from bot.devserver import HomeserverConfig, register_user
-from bot.provision_run import run_provision
-from commands.digest_items import format_day
-from commands.digest_period import digest_at
-from commands.plan import load_plan
+from bot.cli.provision import run_provision
+from bot.dev.conversation import wait_membership
+from bot.dev.synapse import HomeserverConfig, register_user
+from commands.digests.items import format_day
+from commands.digests.period import digest_at
+from commands.plan.file import load_plan
 from storage.db import Database
 from storage.plan_rooms import PlanRoomRepository
 from tests.support.digests import AT, SEOUL, run_digest_job, settled_digest_day

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation import history, replies_by_target
-from bot.devserver import (
+from bot.dev.conversation import history, replies_by_target
+from bot.dev.synapse import (
     HomeserverConfig,
     default_synapse_venv,
     free_port,
@@ -53,7 +53,7 @@ def _start(workdir: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     command = [
         sys.executable,
         "-m",
-        "bot.cli",
+        "bot.cli.main",
         "--log-level",
         "WARNING",
         "--env-file",

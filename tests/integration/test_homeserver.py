@@ -13,7 +13,7 @@ from nio import (
     SyncResponse,
 )
 
-from bot.devserver import HomeserverConfig, login, register_user
+from bot.dev.synapse import HomeserverConfig, login, register_user
 
 PASSWORD = "correct horse battery staple"
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from nio import RoomGetStateResponse
 
-from bot.devserver import HomeserverConfig
-from commands.meeting_video import widget_id_for
+from bot.dev.synapse import HomeserverConfig
+from commands.meetings.video import widget_id_for
 from tests.support.officials import Official, bot_settings, running_bot
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.devserver import HomeserverConfig, free_port
+from bot.dev.synapse import HomeserverConfig, free_port
 from tests.support.officials import PASSWORD, Official
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
@@ -30,7 +30,7 @@ async def test_sigterm_stops_the_bot_cleanly_and_the_device_is_reused(
         "ALLOWED_INVITERS": synapse.server_name,
         "WEB_PORT": str(free_port()),
     }
-    command = [sys.executable, "-m", "bot.cli", "--env-file", str(tmp_path / "none"), "run"]
+    command = [sys.executable, "-m", "bot.cli.main", "--env-file", str(tmp_path / "none"), "run"]
     devices = []
     room_id = await kim.create_room("프로세스 시험", invite=[bot_user])
     for _ in range(2):

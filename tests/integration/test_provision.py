@@ -11,12 +11,12 @@ import pytest
 import pytest_asyncio
 from nio import AsyncClient, RoomGetStateResponse, RoomResolveAliasResponse
 
+from bot.cli.provision import run_provision
 from bot.config import Settings
-from bot.devserver import HomeserverConfig
+from bot.dev.synapse import HomeserverConfig
 from bot.matrix import log_in, make_client
 from bot.provision import Provisioner, ProvisionReport
-from bot.provision_run import run_provision
-from commands.plan import load_plan, parse_plan
+from commands.plan.file import load_plan, parse_plan
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.plan_rooms import PlanRoomRepository

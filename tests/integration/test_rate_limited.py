@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.devserver import HomeserverConfig, default_synapse_venv, launch_homeserver, register_user
-from bot.provision_run import run_provision
+from bot.cli.provision import run_provision
+from bot.dev.synapse import HomeserverConfig, default_synapse_venv, launch_homeserver, register_user
 from storage.db import Database
 from storage.plan_rooms import PlanRoomRepository
 from tests.support.officials import PASSWORD, bot_settings, make_official, running_bot

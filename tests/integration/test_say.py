@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.devserver import HomeserverConfig
-from bot.say import say
+from bot.cli.say import say
+from bot.dev.synapse import HomeserverConfig
 from tests.support.officials import PASSWORD, Official, bot_settings, running_bot
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]

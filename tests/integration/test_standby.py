@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.devserver import HomeserverConfig, free_port
+from bot.dev.synapse import HomeserverConfig, free_port
 from tests.support.officials import PASSWORD, Official
 from tests.support.postgres import PostgresCluster
 
@@ -24,7 +24,7 @@ pytestmark = [
 
 def _start(workdir: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     workdir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "bot.cli", "--env-file", str(workdir / "none"), "run"]
+    command = [sys.executable, "-m", "bot.cli.main", "--env-file", str(workdir / "none"), "run"]
     return subprocess.Popen(
         command,
         cwd=workdir,

@@ -10,9 +10,9 @@ import pytest
 import pytest_asyncio
 
 from bot.app import Bot
-from bot.devserver import HomeserverConfig
-from bot.provision_run import run_provision
-from commands.plan import Plan, load_plan
+from bot.cli.provision import run_provision
+from bot.dev.synapse import HomeserverConfig
+from commands.plan.file import Plan, load_plan
 from storage.db import Database
 from storage.plan_rooms import PlanRoomRepository
 from tests.integration.conftest import SHIPPED_PLAN

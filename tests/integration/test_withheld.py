@@ -18,7 +18,7 @@ from nio import (
     UnknownToDeviceEvent,
 )
 
-from bot.devserver import HomeserverConfig, register_user
+from bot.dev.synapse import HomeserverConfig, register_user
 from tests.integration.test_encrypted import (
     ENCRYPTION,
     CryptoOfficial,

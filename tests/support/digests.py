@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.app import Bot
-from commands.digest_jobs import catch_up_digests, fire_digest, reconcile_digests
-from commands.digest_period import digest_at
+from commands.digests.jobs import catch_up_digests, fire_digest, reconcile_digests
+from commands.digests.period import digest_at
 from commands.jobs import JOB_CONTEXT, JobContext
-from commands.workdays import next_working_day
+from commands.when.workdays import next_working_day
 
 SEOUL = ZoneInfo("Asia/Seoul")
 AT = time(8, 30)

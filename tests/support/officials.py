@@ -11,7 +11,7 @@ from nio import AsyncClient, LoginResponse, RoomCreateResponse
 
 from bot.app import Bot
 from bot.config import Settings, settings_from_mapping
-from bot.conversation import (
+from bot.dev.conversation import (
     history,
     memberships,
     replies_by_target,
@@ -19,7 +19,7 @@ from bot.conversation import (
     wait_for_reply,
     wait_membership,
 )
-from bot.devserver import HomeserverConfig, register_user
+from bot.dev.synapse import HomeserverConfig, register_user
 
 PASSWORD = "test-password-1"
 

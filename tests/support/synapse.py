@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.devserver import HomeserverConfig, default_synapse_venv, launch_homeserver
+from bot.dev.synapse import HomeserverConfig, default_synapse_venv, launch_homeserver
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,8 +17,8 @@ from bot.sized_messenger import SizedMessenger
 from commands.catalog import build_registry
 from commands.event_size import fits
 from commands.framework import Registry
-from commands.plan import Plan
-from commands.plan_model import CoreTask
+from commands.plan.file import Plan
+from commands.plan.model import CoreTask
 from commands.render import Notice, relate
 from storage.plan_rooms import PlanRoomRecord
 from storage.repositories import Repositories

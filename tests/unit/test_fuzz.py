@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from commands.catalog import build_registry
 from commands.errors import UserInputError
 from commands.framework import bind, tokenize
-from commands.when import parse_duration, parse_when, split_when
+from commands.when.convert import parse_duration, parse_when, split_when
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.repositories import Repositories

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest_asyncio
 
 from bot.dispatch import IncomingMessage
-from commands import core
-from commands import core as core_module
+from commands.basics import chat as core
+from commands.basics import chat as core_module
 from commands.errors import UserInputError
 from commands.framework import Arg, Registry, Role, command, group
 from storage.db import Database
@@ -136,7 +136,7 @@ async def test_a_slow_command_does_not_hold_up_the_next_one(t: Transcript) -> No
 
 
 async def test_the_plans_chair_list_grants_the_chair_role(sqlite_url: str) -> None:
-    from commands.plan import load_plan
+    from commands.plan.file import load_plan
     from storage.plan_rooms import PlanRoomRecord
     from tests.support.synapse import PROJECT_ROOT
 

@@ -1,0 +1,10 @@
+"""Working-group digests: built, split to fit, scheduled on Korean working days.
+
+What other packages may use is named here; the rest is the package's own.
+"""
+
+from __future__ import annotations
+
+from commands.digests.jobs import catch_up_digests, reconcile_digests
+
+__all__ = ["catch_up_digests", "reconcile_digests"]

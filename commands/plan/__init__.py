@@ -1,0 +1,23 @@
+"""The declarative plan: goals, core tasks, working groups, and provisioning diffs.
+
+What other packages may use is named here; the rest is the package's own.
+"""
+
+from __future__ import annotations
+
+from commands.plan.diff import Change, LiveRoom, room_changes
+from commands.plan.file import PlanError, load_plan
+from commands.plan.model import COMMITTEE_KEY, CoreTask, Plan
+from commands.plan.nav import chairs_for_node
+
+__all__ = [
+    "COMMITTEE_KEY",
+    "Change",
+    "CoreTask",
+    "LiveRoom",
+    "Plan",
+    "PlanError",
+    "chairs_for_node",
+    "load_plan",
+    "room_changes",
+]
