@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.crypto import DeviceTrust
 from bot.dispatch import Dispatcher
+from bot.identity import Identity
 from bot.leadership import Leadership
 from bot.matrix import Runtime, SyncLoop, log_in, make_client, upload_keys
 from bot.messenger import NioMessenger
@@ -49,7 +50,10 @@ class Bot:
         self.client = make_client(settings, data_dir / "store")
         self.plan = load_plan(Path(settings.plan_file)) if settings.plan_file else None
         self.scheduler = Scheduler(settings.database_url)
-        self.trust = DeviceTrust(self.client, (*settings.allowed_inviters, settings.user_id))
+        self.identity = Identity(self.client, settings)
+        self.trust = DeviceTrust(
+            self.client, (*settings.allowed_inviters, settings.user_id), settings.e2ee_trust
+        )
         self.messenger = SizedMessenger(
             NioMessenger(self.client, self.repos.direct_rooms, self.trust), self.trust.is_encrypted
         )
@@ -78,6 +82,8 @@ class Bot:
         await asyncio.to_thread(upgrade, self.settings.database_url)
         await log_in(self.client, self.settings, self.repos)
         await upload_keys(self.client)
+        if self.client.olm:
+            self.runtime.identity = await self.identity.ensure()
         await self._start_scheduler()
         if self.with_web:
             app = build_app(

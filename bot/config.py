@@ -13,7 +13,10 @@ from dotenv import dotenv_values
 
 USER_ID_RE = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d+)?$")
 SERVER_RE = re.compile(r"^[A-Za-z0-9.\-]+(:\d+)?$")
-SECRET_KEYS = frozenset({"MATRIX_PASSWORD", "MATRIX_ACCESS_TOKEN", "JITSI_APP_SECRET"})
+SECRET_KEYS = frozenset(
+    {"MATRIX_PASSWORD", "MATRIX_ACCESS_TOKEN", "JITSI_APP_SECRET", "SOTONG_RECOVERY_KEY"}
+)
+E2EE_TRUST_MODES = ("allowlist", "cross-signed")
 DEFAULT_DATABASE_URL = "sqlite:///data/sotong.db"
 HHMM_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -59,6 +62,8 @@ class Settings:
     archive_retention_days: int = 0
     digest_time: str = "08:30"
     digest_quiet: str = "line"
+    recovery_key: str | None = None
+    e2ee_trust: str = "allowlist"
 
     @property
     def web_base_url(self) -> str:
@@ -78,7 +83,7 @@ class Settings:
         shown: dict[str, str] = {}
         for field in fields(self):
             value = getattr(self, field.name)
-            if field.name in {"password", "access_token", "jitsi_app_secret"}:
+            if field.name in {"password", "access_token", "jitsi_app_secret", "recovery_key"}:
                 value = "***" if value else "(unset)"
             elif isinstance(value, tuple):
                 value = ",".join(map(str, value)) or "(none)"
@@ -195,8 +200,22 @@ def _check_values(settings: Settings, problems: list[str]) -> None:
         problems.append("RECORD_MAX_CHARS: must be between 50 and COMMAND_MAX_CHARS")
     if settings.archive_retention_days < 0:
         problems.append("ARCHIVE_RETENTION_DAYS: must be 0 (keep forever) or more days")
+    if settings.e2ee_trust not in E2EE_TRUST_MODES:
+        problems.append(f"E2EE_TRUST: '{settings.e2ee_trust}' must be allowlist or cross-signed")
+    _check_recovery_key(settings.recovery_key, problems)
     if not settings.database_url.startswith(("sqlite", "postgresql")):
         problems.append("DATABASE_URL: must be a sqlite:/// or postgresql+psycopg:// URL")
+
+
+def _check_recovery_key(key: str | None, problems: list[str]) -> None:
+    if key is None:
+        return
+    from bot.secret_storage import RecoveryKeyError, decode_recovery_key
+
+    try:
+        decode_recovery_key(key)
+    except RecoveryKeyError as error:
+        problems.append(f"SOTONG_RECOVERY_KEY: {error} (make one with `sotong recovery-key`)")
 
 
 def settings_from_mapping(env: Mapping[str, str]) -> Settings:
@@ -237,6 +256,8 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         archive_retention_days=_int_setting(env, "ARCHIVE_RETENTION_DAYS", 0, problems),
         digest_time=_digest_time(env.get("DIGEST_TIME", ""), problems),
         digest_quiet=env.get("DIGEST_QUIET", "").strip().lower() or "line",
+        recovery_key=env.get("SOTONG_RECOVERY_KEY", "").strip() or None,
+        e2ee_trust=env.get("E2EE_TRUST", "").strip().lower() or "allowlist",
     )
     _check_values(settings, problems)
     if problems:

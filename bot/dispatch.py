@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.command_tasks import CommandTasks, RecentEvents
 from bot.config import Settings
+from bot.event_fields import Pill, with_pill_ids
 from bot.txn_messenger import TxnMessenger
 from bot.web.metrics import Metrics
 from commands.context import Context, Messenger, RuntimeInfo
@@ -45,6 +46,13 @@ class IncomingMessage:
     reply_to: str | None = None
     sent_at: datetime | None = None
     mentions: tuple[str, ...] = ()
+    pills: tuple[Pill, ...] = ()
+    """People picked in the client (pills of the formatted body), for commands."""
+
+    @property
+    def command_body(self) -> str:
+        """The body as a command reads it: a picked person is their id, as if typed."""
+        return with_pill_ids(self.body, self.pills)
 
 
 class Dispatcher:
@@ -228,7 +236,7 @@ class Dispatcher:
     async def run_command(self, message: IncomingMessage) -> None:
         """Parse, check the role, run, and turn every error into a short reply."""
         ctx = self._context(message)
-        text = message.body[len(self.settings.command_prefix) :]
+        text = message.command_body[len(self.settings.command_prefix) :]
         command: Command | None = None
         try:
             if len(text) > self.settings.command_max_chars:

@@ -8,7 +8,9 @@ must not stop the bot (see SyncProcessor, which also skips an event whose handli
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
@@ -18,6 +20,12 @@ MAX_ID_LENGTH = 255
 """The spec's limit for event, room and user ids; longer values are not ids."""
 MAX_MENTIONS = 100
 MAX_FORMATTED_SCAN = 100_000
+MAX_PILL_SCAN = 50_000
+"""A command's formatted body is read this far for pills (a command is at most 20,000
+characters; its HTML is a little longer)."""
+"""An HTML tag; a match stops at the next `<`, so scanning is linear in the input."""
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>")
+_USER_HREF = re.compile(r'href\s*=\s*["\']https://matrix\.to/#/((?:@|%40)[^"\'/?]+)')
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -75,6 +83,78 @@ def mentions_of(event: Any) -> tuple[str, ...]:
     users = [identifier(u) for u in [*declared, *pills]]
     found = [u for u in users if u is not None and u.startswith("@")]
     return tuple(dict.fromkeys(found))[:MAX_MENTIONS]
+
+
+@dataclass(frozen=True)
+class Pill:
+    """A person picked in the client: their id, the text the pill shows (Element puts only
+    that text in the plain body) and how often that text occurs before the pill, so the
+    pill's place in the plain body can be found even when the text is also an ordinary word
+    elsewhere in the message."""
+
+    user_id: str
+    text: str
+    earlier: int
+
+
+def pills_in(formatted: str) -> tuple[Pill, ...]:
+    """The user pills of a formatted body, in order; a quoted reply (`<mx-reply>`) is left
+    out, as its pill names the author replied to, not someone picked.
+
+    A linear scan of tags rather than `html.parser`: that parser is quadratic on unclosed
+    tags (60 KB of `<a <a …` took over a minute), and any member can send such a body."""
+    plain, start, user, quoted, cursor = "", 0, None, 0, 0
+    found: list[Pill] = []
+    for tag in _TAG.finditer(formatted[:MAX_PILL_SCAN]):
+        if not quoted:
+            plain += html.unescape(formatted[cursor : tag.start()])
+        cursor = tag.end()
+        closing, name = tag.group(1) == "/", tag.group(2).lower()
+        if name == "mx-reply":
+            quoted = max(0, quoted + (-1 if closing else 1))
+        elif quoted or name not in ("a", "br"):
+            continue
+        elif name == "br":
+            plain += "\n"
+        elif not closing:
+            href = _USER_HREF.search(tag.group(3))
+            user, start = (identifier(unquote(href.group(1))) if href else None), len(plain)
+        elif user is not None:
+            text = plain[start:].strip()
+            if text and user.startswith("@") and len(found) < MAX_MENTIONS:
+                found.append(Pill(user, text, plain[:start].count(text)))
+            user = None
+    return tuple(found)
+
+
+def pills_of(event: Any) -> tuple[Pill, ...]:
+    formatted = content_of(event).get("formatted_body")
+    return pills_in(formatted) if isinstance(formatted, str) else ()
+
+
+def with_pill_ids(body: str, pills: tuple[Pill, ...]) -> str:
+    """The body with each pill's text replaced by the id it links to, at the pill's place:
+    a command then reads a picked person exactly as a typed `@user:server`, and the name
+    never ends up in a title. Text a pill cannot be placed in is left as it is."""
+    spans: list[tuple[int, int, str]] = []
+    for pill in pills:
+        at = _occurrence(body, pill.text, pill.earlier)
+        end = at + len(pill.text)
+        if at >= 0 and all(end <= s or at >= e for s, e, _ in spans):
+            spans.append((at, end, pill.user_id))
+    for at, end, user in sorted(spans, reverse=True):
+        before = " " if at > 0 and body[at - 1].isalnum() else ""
+        after = " " if end < len(body) and body[end].isalnum() else ""
+        body = f"{body[:at]}{before}{user}{after}{body[end:]}"
+    return body
+
+
+def _occurrence(text: str, part: str, skip: int) -> int:
+    """Where the (skip+1)-th occurrence of `part` starts (occurrences do not overlap), or -1."""
+    at = text.find(part)
+    for _ in range(skip):
+        at = text.find(part, at + len(part)) if at >= 0 else -1
+    return at
 
 
 def malformed_fields(event: Any) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ from nio import (
 from bot.config import Settings
 from bot.crypto import DeviceTrust
 from bot.dispatch import Dispatcher
+from bot.identity import IdentityState
 from bot.sync import SYNC_FILTER, SyncProcessor
 from storage.repositories import Repositories
 
@@ -42,12 +43,19 @@ class Runtime:
 
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     last_sync_at: datetime | None = None
+    identity: IdentityState | None = None
 
 
-def make_client(settings: Settings, store_path: Path, encryption: bool = True) -> AsyncClient:
-    """A nio client whose retries honour `retry_after_ms` and reconnect quickly; with
-    `encryption` its Olm account and room keys live in a store under `store_path`, so the
-    device keeps its keys across restarts (one process per store: tools pass False)."""
+def make_client(
+    settings: Settings,
+    store_path: Path,
+    encryption: bool = True,
+    kind: type[AsyncClient] = AsyncClient,
+) -> AsyncClient:
+    """A nio client (of class `kind`) whose retries honour `retry_after_ms` and reconnect
+    quickly; with `encryption` its Olm account and room keys live in a store under
+    `store_path`, so the device keeps its keys across restarts (one process per store: tools
+    pass False)."""
     config = AsyncClientConfig(
         max_limit_exceeded=None,
         max_timeouts=None,
@@ -58,9 +66,7 @@ def make_client(settings: Settings, store_path: Path, encryption: bool = True) -
         request_timeout=SYNC_TIMEOUT_MS / 1000 + 30,
     )
     store_path.mkdir(parents=True, exist_ok=True)
-    return AsyncClient(
-        settings.homeserver, settings.user_id, store_path=str(store_path), config=config
-    )
+    return kind(settings.homeserver, settings.user_id, store_path=str(store_path), config=config)
 
 
 async def log_in(client: AsyncClient, settings: Settings, repos: Repositories) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from nio import AsyncClient, ErrorResponse, RoomCreateResponse, RoomPreset, UploadResponse
 
 from bot.crypto import DeviceTrust
+from commands.context import MatrixRefused
 from commands.event_size import event_bytes, fits
 from commands.render import Notice, relate
 from storage.meetings import DirectRooms
@@ -19,13 +20,16 @@ NEW_ROOM_SYNC_SECONDS = 15.0
 NEW_ROOM_POLL_SECONDS = 0.05
 
 
-class MatrixSendError(RuntimeError):
+class MatrixSendError(MatrixRefused):
     """The homeserver refused an event even after nio's own retries (429 is retried there)."""
 
 
 def _event_id(response: Any, what: str) -> str:
     if isinstance(response, ErrorResponse) or not hasattr(response, "event_id"):
-        raise MatrixSendError(f"{what} failed: {getattr(response, 'status_code', response)}")
+        errcode = getattr(response, "status_code", None)
+        raise MatrixSendError(
+            f"{what} failed: {errcode or response}", errcode if isinstance(errcode, str) else None
+        )
     return str(response.event_id)
 
 
@@ -77,7 +81,11 @@ class NioMessenger:
         mimetype: str,
         thread_root: str | None,
         txn_id: str | None = None,
+        *,
+        reply_to: str | None = None,
     ) -> str:
+        """Upload (encrypted in an encrypted room) and post the file, in the thread if any and
+        as a reply (`m.in_reply_to`) to `reply_to` if given."""
         encrypted = self.trust.is_encrypted(room_id)
         response, keys = await self.client.upload(
             io.BytesIO(data),
@@ -98,7 +106,7 @@ class NioMessenger:
             content["file"] = {**keys, "url": response.content_uri}
         else:
             content["url"] = response.content_uri
-        relate(content, None, thread_root)
+        relate(content, reply_to, thread_root)
         return await self.send_event(room_id, "m.room.message", content, txn_id)
 
     async def set_room_state(
@@ -113,6 +121,14 @@ class NioMessenger:
             raise MatrixSendError(f"{event_type} state in {room_id} is too large")
         response = await self.client.room_put_state(room_id, event_type, content, state_key)
         return _event_id(response, f"setting {event_type} in {room_id}")
+
+    async def room_state(
+        self, room_id: str, event_type: str, state_key: str = ""
+    ) -> dict[str, Any] | None:
+        """A state event's content, or None when the room has none or the bot cannot read it."""
+        response = await self.client.room_get_state_event(room_id, event_type, state_key)
+        content = getattr(response, "content", None)
+        return dict(content) if isinstance(content, dict) else None
 
     async def send_direct(self, user_id: str, notice: Notice, txn_id: str | None = None) -> str:
         """Send to the user's direct-message room with the bot, creating it the first time."""

@@ -47,7 +47,7 @@ class SizedMessenger:
         cleaned = Notice(body, html, notice.mentions)
         parts = split_notice(cleaned, content_budget(room_id, encrypted))
         if len(parts) > 1 and self.metrics is not None:
-            self.metrics.split_replies += 1
+            self.metrics.split()
         return parts
 
     async def send_notice(

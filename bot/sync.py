@@ -34,6 +34,7 @@ from bot.event_fields import (
     identifier,
     malformed_fields,
     mentions_of,
+    pills_of,
     reply_to_of,
     sent_at_of,
     text_body_of,
@@ -85,6 +86,7 @@ class SyncProcessor:
         self.dispatcher = dispatcher
         self.trust = trust
         self.guard = EventGuard(dispatcher.repos, dispatcher.metrics, dispatcher.clock)
+        self._prefix = dispatcher.settings.command_prefix
 
     async def process(self, response: SyncResponse, since: str | None) -> None:
         """With `since` None (a fresh install) messages are not answered, only recorded."""
@@ -126,7 +128,7 @@ class SyncProcessor:
             )
             return
         if _source_type(event) == "m.room.message":
-            self.dispatcher.metrics.malformed_fields.update(malformed_fields(event))
+            self.dispatcher.metrics.malformed(malformed_fields(event))
         body = text_body_of(event, isinstance(event, RoomMessageText))
         if body is None or getattr(event, "sender", None) == self.dispatcher.settings.user_id:
             return
@@ -146,6 +148,7 @@ class SyncProcessor:
                 reply_to=reply_to_of(event),
                 sent_at=sent_at_of(event, self.dispatcher.clock()),
                 mentions=mentions_of(event),
+                pills=pills_of(event) if body.startswith(self._prefix) else (),
             )
         )
 

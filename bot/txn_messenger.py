@@ -35,10 +35,17 @@ class TxnMessenger:
         return await self.inner.react(room_id, event_id, key, self._next())
 
     async def send_file(
-        self, room_id: str, filename: str, data: bytes, mimetype: str, thread_root: str | None
+        self,
+        room_id: str,
+        filename: str,
+        data: bytes,
+        mimetype: str,
+        thread_root: str | None,
+        *,
+        reply_to: str | None = None,
     ) -> str:
         return await self.inner.send_file(
-            room_id, filename, data, mimetype, thread_root, self._next()
+            room_id, filename, data, mimetype, thread_root, self._next(), reply_to=reply_to
         )
 
     async def set_room_state(

@@ -1,17 +1,19 @@
 """`m.room_key.withheld` notices: a device the trust policy leaves out of a room key is told
 so, once per megolm session, and its user's client can say why instead of "waiting for key".
 
-Only `m.blacklisted` is ever sent: before each send the policy verifies or blacklists every
-member device, and messages go out with `ignore_unverified_devices`, so no device is left
-out merely for being unverified (`m.unverified`). What was sent is remembered in memory:
-outbound sessions are not persisted by nio, so a restart starts a new session anyway.
+Before each send the policy verifies or blacklists every member device (bot/crypto.py),
+and messages go out with `ignore_unverified_devices`; the policy tells which code a left-out
+device gets: `m.blacklisted` (its user is not allowed) or `m.unverified` (under
+`E2EE_TRUST=cross-signed`, a device of an allowed user that its owner has not cross-signed).
+What was sent is remembered in memory: outbound sessions are not persisted by nio, so a
+restart starts a new session anyway.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from nio import AsyncClient, ToDeviceError, ToDeviceMessage
@@ -21,11 +23,21 @@ log = logging.getLogger(__name__)
 WITHHELD = "m.room_key.withheld"
 MEGOLM = "m.megolm.v1.aes-sha2"
 BLACKLISTED = "m.blacklisted"
+UNVERIFIED = "m.unverified"
 REASON = (
     "이 기기는 소통봇의 신뢰 정책(ALLOWED_INVITERS)에 없어 대화방 키를 받지 못합니다. / "
     "This device is not trusted by the Sotong bot's policy (ALLOWED_INVITERS), "
     "so it gets no room keys."
 )
+REASONS = {
+    BLACKLISTED: REASON,
+    UNVERIFIED: (
+        "이 기기는 소유자가 교차 서명(검증)하지 않아 소통봇이 대화방 키를 보내지 않습니다. "
+        "다른 기기에서 이 기기를 검증하세요. / This device is not cross-signed (verified) by "
+        "its owner, so the Sotong bot sends it no room keys (MSC4153). Verify it from "
+        "another of your sessions."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -41,10 +53,12 @@ def excluded_devices(
     devices: Iterable[OlmDevice],
     shared_with: set[tuple[str, str]],
     notified: set[tuple[str, str]],
+    code_for: Callable[[str, str], str] = lambda user, device: BLACKLISTED,
 ) -> list[Excluded]:
-    """Blacklisted member devices without the session's key and not yet told about it."""
+    """Blacklisted member devices without the session's key and not yet told about it, each
+    with the code the policy gives it."""
     return [
-        Excluded(device.user_id, device.id, BLACKLISTED)
+        Excluded(device.user_id, device.id, code_for(device.user_id, device.id))
         for device in devices
         if device.blacklisted
         and (device.user_id, device.id) not in shared_with
@@ -55,8 +69,13 @@ def excluded_devices(
 class WithheldNotices:
     """Sends each excluded device one withheld notice per outbound session of a room."""
 
-    def __init__(self, client: AsyncClient) -> None:
+    def __init__(
+        self,
+        client: AsyncClient,
+        code_for: Callable[[str, str], str] = lambda user, device: BLACKLISTED,
+    ) -> None:
         self.client = client
+        self.code_for = code_for
         self._notified: dict[str, tuple[str, set[tuple[str, str]]]] = {}
 
     async def send(self, room_id: str) -> int:
@@ -73,13 +92,12 @@ class WithheldNotices:
         devices = [
             device for user in room.users for device in olm.device_store.active_user_devices(user)
         ]
-        targets = excluded_devices(devices, session.users_shared_with, notified)
+        targets = excluded_devices(devices, session.users_shared_with, notified, self.code_for)
         content = {
             "algorithm": MEGOLM,
             "room_id": room_id,
             "session_id": session.id,
             "sender_key": olm.account.identity_keys["curve25519"],
-            "reason": REASON,
         }
         notified.update((t.user_id, t.device_id) for t in targets)  # a concurrent send skips them
         sent = await asyncio.gather(*(self._notify(t, content, notified) for t in targets))
@@ -89,7 +107,10 @@ class WithheldNotices:
         self, target: Excluded, content: dict[str, str], notified: set[tuple[str, str]]
     ) -> bool:
         message = ToDeviceMessage(
-            WITHHELD, target.user_id, target.device_id, {**content, "code": target.code}
+            WITHHELD,
+            target.user_id,
+            target.device_id,
+            {**content, "code": target.code, "reason": REASONS.get(target.code, REASON)},
         )
         try:
             response: object = await self.client.to_device(message)

@@ -14,6 +14,21 @@ from commands.render import Notice
 from storage.repositories import Repositories
 
 
+class MatrixRefused(RuntimeError):
+    """What a Messenger raises when the homeserver refuses an event; `errcode` is the Matrix
+    error code (`M_FORBIDDEN`, …) when it gave one, so a command can tell the room why."""
+
+    def __init__(self, message: str, errcode: str | None = None) -> None:
+        super().__init__(message)
+        self.errcode = errcode
+
+
+def directory_names(plan: Plan | None) -> dict[str, str]:
+    """People's names (박서준) by Matrix id, from the plan's directory: what a plain body
+    shows, the id staying in the pill. Empty without a plan."""
+    return {person.user_id: person.name for person in plan.directory} if plan else {}
+
+
 class Messenger(Protocol):
     """The bot layer's way to speak in Matrix, as commands see it."""
 
@@ -24,8 +39,17 @@ class Messenger(Protocol):
     async def react(self, room_id: str, event_id: str, key: str) -> str: ...
 
     async def send_file(
-        self, room_id: str, filename: str, data: bytes, mimetype: str, thread_root: str | None
-    ) -> str: ...
+        self,
+        room_id: str,
+        filename: str,
+        data: bytes,
+        mimetype: str,
+        thread_root: str | None,
+        *,
+        reply_to: str | None = None,
+    ) -> str:
+        """Upload and post a file (in the thread, if any; a reply to `reply_to`, if given)."""
+        ...
 
     async def set_room_state(
         self, room_id: str, event_type: str, state_key: str, content: dict[str, Any]
@@ -96,6 +120,9 @@ class Context:
         """Pick the text in the deployment's language."""
         return Text(ko, en).pick(self.lang)
 
+    def names(self) -> dict[str, str]:
+        return directory_names(self.plan)
+
     async def reply(self, notice: Notice | str) -> str:
         """Answer the command as a threaded `m.notice` reply."""
         if isinstance(notice, str):
@@ -107,9 +134,17 @@ class Context:
     async def react(self, key: str) -> str:
         return await self.messenger.react(self.room_id, self.event_id, key)
 
-    async def send_file(self, filename: str, data: bytes, mimetype: str) -> str:
+    async def send_file(
+        self, filename: str, data: bytes, mimetype: str, *, reply: bool = False
+    ) -> str:
+        """Post a file in the command's room and thread; with `reply`, as a reply to it."""
         return await self.messenger.send_file(
-            self.room_id, filename, data, mimetype, self.thread_root
+            self.room_id,
+            filename,
+            data,
+            mimetype,
+            self.thread_root,
+            reply_to=self.event_id if reply else None,
         )
 
     async def set_room_state(self, event_type: str, state_key: str, content: dict[str, Any]) -> str:

@@ -30,8 +30,18 @@ def explain(error: CommandError, command: Command | None, settings: CommandSetti
     """A user's error in both languages; a user-input error also shows the usage line."""
     text = Text(_cut(error.ko), _cut(error.en)).both(settings.language)
     if isinstance(error, UserInputError) and command is not None:
-        text += f"\n사용법 / Usage: {command.usage(settings.command_prefix)}"
+        text += "\n" + usage_lines(command, settings)
     return f"⚠️ {text}"
+
+
+def usage_lines(command: Command, settings: CommandSettings) -> str:
+    """`사용법 / Usage: …`, or a Korean and an English line when keyword arguments are spelled
+    differently in the two (`기한` and `--due`)."""
+    prefix = settings.command_prefix
+    ko, en = command.usage(prefix, "ko"), command.usage(prefix, "en")
+    if ko == en:
+        return f"사용법 / Usage: {en}"
+    return Text(f"사용법: {ko}", f"Usage: {en}").both(settings.language)
 
 
 def _cut(text: str) -> str:

@@ -30,8 +30,14 @@ class Role(enum.IntEnum):
 
 @dataclass(frozen=True)
 class Arg:
-    """One argument: positional by default, `--name value` when `option`, rest-of-line when
-    `rest`. `convert` turns the raw text into a value or raises UserInputError."""
+    """One argument: positional by default, a keyword argument (`--name value`) when `option`,
+    rest-of-line when `rest` (for a keyword argument: the words up to the next keyword).
+    `convert` turns the raw text into a value or raises UserInputError.
+
+    `words` are the keyword's other spellings (Korean first, e.g. `기한` for `--due`); each
+    is accepted with dashes or bare, and the first is what the Korean usage line shows. A
+    bare word followed by a value that does not convert stays text (the same word in a title
+    or a search). Flags take the dashed spellings only."""
 
     name: str
     convert: Callable[[str], Any] = str
@@ -40,11 +46,20 @@ class Arg:
     rest: bool = False
     default: Any = None
     flag: bool = False
+    words: tuple[str, ...] = ()
+    metavar: str = ""
 
-    def usage(self) -> str:
+    @property
+    def keyword(self) -> bool:
+        return self.option or self.flag
+
+    def usage(self, lang: str = "en") -> str:
+        korean = lang == "ko" and bool(self.words)
         if self.flag:
-            return f"[--{self.name}]"
-        shown = f"--{self.name} {self.name.upper()}" if self.option else self.name.upper()
+            return f"[--{self.words[0] if korean else self.name}]"
+        value = self.metavar or self.name.upper()
+        word = self.words[0] if korean else f"--{self.name}"
+        shown = f"{word} {value}" if self.option else value
         shown = f"{shown}…" if self.rest else shown
         return f"[{shown}]" if self.optional or self.option else shown
 
@@ -72,11 +87,12 @@ class Command:
     def path(self) -> str:
         return f"{self.parent.path} {self.name}" if self.parent else self.name
 
-    def usage(self, prefix: str) -> str:
+    def usage(self, prefix: str, lang: str = "en") -> str:
+        """The usage line; in Korean (`lang` "ko") keyword arguments show their Korean form."""
         if self.subcommands:
             names = "|".join(sorted({c.name for c in self.subcommands.values()}))
             return f"{prefix}{self.path} <{names}>"
-        return " ".join([f"{prefix}{self.path}", *(a.usage() for a in self.args)])
+        return " ".join([f"{prefix}{self.path}", *(a.usage(lang) for a in self.args)])
 
     def command(
         self,
@@ -175,8 +191,11 @@ def _convert(arg: Arg, raw: str) -> Any:
 
 
 def _take_options(spec: tuple[Arg, ...], tokens: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """Pull `--name value` pairs out; after a bare `--` everything is positional."""
-    options = {a.name: a for a in spec if a.option or a.flag}
+    """Pull keyword arguments out (`--due 금요일`, `기한 금요일`); after a bare `--`
+    everything is positional."""
+    dashed = {f"--{w}".lower(): a for a in spec if a.keyword for w in (a.name, *a.words)}
+    bare = {w.lower(): a for a in spec if a.option for w in a.words}
+    stops = {*dashed, *bare, "--"}
     values: dict[str, Any] = {}
     rest: list[str] = []
     index = 0
@@ -185,30 +204,48 @@ def _take_options(spec: tuple[Arg, ...], tokens: list[str]) -> tuple[dict[str, A
         if token == "--":
             rest.extend(tokens[index + 1 :])
             break
-        name = token[2:] if token.startswith("--") and token[2:3].isalpha() else None
-        if name is None:
+        arg = dashed.get(token.lower()) or bare.get(token.lower())
+        if arg is None:
+            if token.startswith("--") and token[2:3].isalpha():
+                raise UserInputError(
+                    f"알 수 없는 옵션: {shown(token, 40)}", f"Unknown option: {shown(token, 40)}"
+                )
             rest.append(token)
             index += 1
             continue
-        if name not in options:
-            raise UserInputError(
-                f"알 수 없는 옵션: {shown(token, 40)}", f"Unknown option: {shown(token, 40)}"
-            )
-        if options[name].flag:
-            values[name] = True
+        if arg.flag:
+            values[arg.name] = True
             index += 1
             continue
-        if index + 1 >= len(tokens):
+        end = _value_end(arg, tokens, index + 1, stops)
+        if end == index + 1:
             raise UserInputError(f"{token} 뒤에 값이 필요합니다.", f"{token} needs a value.")
-        values[name] = _convert(options[name], tokens[index + 1])
-        index += 2
+        try:
+            values[arg.name] = _convert(arg, " ".join(tokens[index + 1 : end]))
+        except UserInputError:
+            if token.startswith("--"):
+                raise
+            rest.append(token)
+            end = index + 1
+        index = end
     return values, rest
+
+
+def _value_end(arg: Arg, tokens: list[str], start: int, stops: set[str]) -> int:
+    """Where a keyword's value ends: after one word, or for a `rest` keyword at the next
+    keyword (or the end)."""
+    if not arg.rest:
+        return min(start + 1, len(tokens))
+    end = start
+    while end < len(tokens) and tokens[end].lower() not in stops:
+        end += 1
+    return end
 
 
 def bind(spec: tuple[Arg, ...], tokens: list[str]) -> dict[str, Any]:
     """Match tokens to the declared arguments; missing or leftover ones are errors."""
     values, positional = _take_options(spec, tokens)
-    for arg in (a for a in spec if not (a.option or a.flag)):
+    for arg in (a for a in spec if not a.keyword):
         if arg.rest:
             if positional:
                 values[arg.name] = _convert(arg, " ".join(positional))

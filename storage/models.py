@@ -360,3 +360,13 @@ class DigestRoomSetting(SQLModel, table=True):
     room_id: str = Field(primary_key=True, max_length=255)
     quiet: str | None = Field(default=None, max_length=8)
     updated_at: datetime = _ts(nullable=False)
+
+
+class RoomNotice(SQLModel, table=True):
+    """A notice the bot gives a room once (e.g. it lacks the power to add meeting widgets):
+    kept so a restart does not repeat it."""
+
+    __tablename__ = "room_notice"
+    room_id: str = Field(primary_key=True, max_length=255)
+    kind: str = Field(primary_key=True, max_length=64)
+    sent_at: datetime = _ts(nullable=False)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -163,14 +163,19 @@ class RecordsRepository:
         include_done: bool = False,
         owner: str | None = None,
         due_before: date | None = None,
+        done_since: datetime | None = None,
     ) -> list[ActionRecord]:
-        """Actions in these rooms (all rooms if None), oldest first: open ones unless
-        `include_done`, only `owner`'s if given, only those due before `due_before` if given."""
+        """Actions in these rooms (all rooms if None), oldest first: open ones (and those done
+        since `done_since` if given) unless `include_done`, only `owner`'s if given, only those
+        due before `due_before` if given."""
         statement = select(ActionRow).order_by(ActionRow.created_at, ActionRow.id)
         if room_ids is not None:
             statement = statement.where(ActionRow.room_id.in_(list(room_ids)))
         if not include_done:
-            statement = statement.where(ActionRow.done_at.is_(None))
+            still_open = ActionRow.done_at.is_(None)
+            if done_since is not None:
+                still_open = or_(still_open, ActionRow.done_at >= utc(done_since))
+            statement = statement.where(still_open)
         if owner is not None:
             mine = select(ActionOwnerRow.action_id).where(ActionOwnerRow.user_id == owner)
             statement = statement.where(ActionRow.id.in_(mine))

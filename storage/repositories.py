@@ -27,6 +27,7 @@ from storage.models import (
 from storage.plan_rooms import PlanRoomRepository
 from storage.records import RecordsRepository
 from storage.reports import ReportQueries
+from storage.room_notices import RoomNotices
 from storage.search_cursors import SearchCursorRepository
 from storage.skipped import SkippedEvents
 from storage.upsert import insert_for, upsert
@@ -273,6 +274,7 @@ class Repositories:
     dashboard_tokens: DashboardTokens
     reports: ReportQueries
     skipped: SkippedEvents
+    room_notices: RoomNotices
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -293,4 +295,5 @@ class Repositories:
             dashboard_tokens=DashboardTokens(db),
             reports=ReportQueries(db),
             skipped=SkippedEvents(db),
+            room_notices=RoomNotices(db),
         )

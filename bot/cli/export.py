@@ -30,13 +30,28 @@ EXIT_USAGE = 2
 async def _scope(
     repos: Repositories, plan: Plan | None, whole: bool, room: str | None
 ) -> ExportScope | None:
-    """`--plan`: the whole plan; `--room !id`: that room's WG (or the room); `--room key`: the
-    WG of a core task."""
+    """`--plan`: the whole plan; `--room !id` or `--room #alias`: that room's WG (the whole
+    plan for the committee room, else the room); `--room key`: the WG of a core task."""
     if whole:
         return await plan_scope(repos, plan) if plan else None
+    if room and room.startswith("#"):
+        room = await _room_of_alias(repos, plan, room)
+        if room is None:
+            return None
     if room and room.startswith("!"):
         return await scope_of_room(repos, plan, room)
     return await wg_scope(repos, plan, room or "") if plan else None
+
+
+async def _room_of_alias(repos: Repositories, plan: Plan | None, alias: str) -> str | None:
+    """The room id of one of the plan's rooms by its alias, with or without the server part
+    (the aliases provisioning gave them, as the plan_rooms table keeps them)."""
+    if plan is None:
+        return None
+    for record in (await repos.plan_rooms.all(plan.key)).values():
+        if alias in (record.alias, record.alias.split(":", 1)[0]):
+            return record.room_id
+    return None
 
 
 async def export_to_file(settings: Settings, args: argparse.Namespace) -> int:
@@ -48,7 +63,11 @@ async def export_to_file(settings: Settings, args: argparse.Namespace) -> int:
     try:
         scope = await _scope(repos, plan, args.plan, args.room)
         if scope is None:
-            print("범위를 찾을 수 없습니다 / no such plan, room or WG key", file=sys.stderr)
+            wanted = args.room or "--plan"
+            print(
+                f"범위를 찾을 수 없습니다 / no such plan, room or WG key: {wanted}",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         try:
             since, until = day_range(args.start, args.end, now, settings.timezone)

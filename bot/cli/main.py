@@ -1,4 +1,4 @@
-"""The `sotong` command line: run, check-config, db upgrade, dev, say."""
+"""The `sotong` command line: run, check-config, status, recovery-key, db upgrade, dev, say."""
 
 from __future__ import annotations
 
@@ -67,6 +67,31 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     print("설정이 올바릅니다 / configuration is valid:")
     for key, value in settings.masked().items():
         print(f"  {key} = {value}")
+    if settings.recovery_key:
+        print("SOTONG_RECOVERY_KEY: 설정됨 / set (the bot's device will be cross-signed)")
+    else:
+        print(
+            "SOTONG_RECOVERY_KEY: 없음 / not set: the bot's device will not be cross-signed, and "
+            "clients that exclude insecure devices cannot read it (`sotong recovery-key`)"
+        )
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from bot.cli.status import show_status
+
+    return asyncio.run(show_status(_settings_or_exit(args.env_file)))
+
+
+def cmd_recovery_key(args: argparse.Namespace) -> int:
+    from bot.secret_storage import new_recovery_key
+
+    print(new_recovery_key())
+    print(
+        "SOTONG_RECOVERY_KEY로 설정하고 안전한 곳에 보관하세요 / set it as SOTONG_RECOVERY_KEY "
+        "and keep a copy somewhere safe: without it the bot's identity cannot be recovered",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -91,7 +116,10 @@ def cmd_provision(args: argparse.Namespace) -> int:
     from bot.cli.provision import run_provision
 
     settings = _settings_or_exit(args.env_file)
-    return asyncio.run(run_provision(settings, args.plan, args.dry_run, args.prune, Path("data")))
+    run = run_provision(
+        settings, args.plan, args.dry_run, args.prune, Path("data"), give_up_after=args.give_up
+    )
+    return asyncio.run(run)
 
 
 def cmd_say(args: argparse.Namespace) -> int:
@@ -110,7 +138,9 @@ def _add_export(sub: Any) -> None:
     export = sub.add_parser("export", help="write the records of a WG or the whole plan to a file")
     scope = export.add_mutually_exclusive_group(required=True)
     scope.add_argument("--plan", action="store_true", help="the whole plan (PLAN_FILE)")
-    scope.add_argument("--room", help="a room id (!…) or a core task key (core-01)")
+    scope.add_argument(
+        "--room", help="a room id (!…), a plan room's alias (#gov3-core-01:server) or a key"
+    )
     export.add_argument("--from", dest="start", help="first day, e.g. 2026-11-01")
     export.add_argument("--to", dest="end", help="last day (included)")
     export.add_argument("--format", choices=("md", "csv", "json"), default="json")
@@ -130,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "check-config", help="print the effective settings, secrets masked"
     ).set_defaults(func=cmd_check_config)
+    sub.add_parser(
+        "status", help="the bot's cross-signed identity (exit 1 if its device is not signed)"
+    ).set_defaults(func=cmd_status)
+    sub.add_parser(
+        "recovery-key", help="print a new recovery key for SOTONG_RECOVERY_KEY"
+    ).set_defaults(func=cmd_recovery_key)
     db = sub.add_parser("db", help="database tasks").add_subparsers(
         dest="db_command", required=True
     )
@@ -140,7 +176,19 @@ def build_parser() -> argparse.ArgumentParser:
     provision = sub.add_parser("provision", help="create or reconcile the plan's rooms")
     provision.add_argument("plan", type=Path, help="plan file, e.g. plans/gov3.toml")
     provision.add_argument("--dry-run", action="store_true", help="print the changes only")
-    provision.add_argument("--prune", action="store_true", help="also remove unplanned members")
+    provision.add_argument(
+        "--prune",
+        action="store_true",
+        help="also remove unplanned members and archive rooms whose task left the plan",
+    )
+    provision.add_argument(
+        "--give-up-after",
+        dest="give_up",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="stop when the homeserver does not answer for this long (default 60)",
+    )
     provision.set_defaults(func=cmd_provision)
     say = sub.add_parser("say", help="send a message as a demo user and print the bot's reply")
     say.add_argument(

@@ -16,6 +16,7 @@ from nio import AsyncClient, LoginResponse, RoomCreateResponse, RoomResolveAlias
 
 from bot.dev.synapse import default_synapse_venv, free_port, launch_homeserver, register_user
 from bot.dev.synapse_config import HomeserverConfig
+from bot.secret_storage import new_recovery_key
 from commands.plan import load_plan
 
 DEMO_PASSWORD = "sotong-demo"
@@ -79,6 +80,8 @@ def _env_text(server: HomeserverConfig, bot_password: str, chair_localpart: str)
             f"ADMIN_USERS={chair}",
             f"WEB_PORT={free_port()}",
             f"PLAN_FILE={DEMO_PLAN}",
+            "# The bot's cross-signing keys are kept encrypted with this; keep it with the data.",
+            f"SOTONG_RECOVERY_KEY={new_recovery_key()}",
             "",
         ]
     )

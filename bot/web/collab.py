@@ -119,7 +119,7 @@ def add_routes(app: web.Application, pages: CollabPages, metrics: MetricsPage | 
     if metrics is not None:
 
         async def metrics_handler(_request: web.Request) -> web.Response:
-            text = await metrics.render()
-            return web.Response(body=text.encode("utf-8"), headers={"Content-Type": CONTENT_TYPE})
+            body = await metrics.render()
+            return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
         app.router.add_get("/metrics", metrics_handler)

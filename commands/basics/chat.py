@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
+from typing import Protocol
 
 from commands.context import Context
 from commands.errors import NotFound
@@ -53,7 +54,7 @@ def _detail(ctx: Context, cmd: Command) -> Notice:
     plain_lines: list[str] = []
     rich_lines: list[str] = []
     for entry in entries:
-        usage = entry.usage(ctx.prefix)
+        usage = entry.usage(ctx.prefix, ctx.lang)
         text = entry.help.pick(ctx.lang)
         plain_lines.append(f"{usage} — {text}")
         rich_lines.append(f"<li><code>{esc(usage)}</code> — {esc(text)}</li>")
@@ -87,6 +88,65 @@ async def ping(ctx: Context) -> None:
     await ctx.reply("pong")
 
 
+class IdentityView(Protocol):
+    """The bot's identity as the runtime reports it (bot/identity.py IdentityState)."""
+
+    @property
+    def recovery_key_set(self) -> bool: ...
+
+    @property
+    def published(self) -> bool: ...
+
+    @property
+    def master_key(self) -> str | None: ...
+
+    @property
+    def device_signed(self) -> bool: ...
+
+    @property
+    def backup_version(self) -> str | None: ...
+
+    @property
+    def problem(self) -> str | None: ...
+
+
+def _identity_rows(ctx: Context) -> list[tuple[str, str]]:
+    """Admins' view: cross-signing published, this device signed, recovery key, backup."""
+    state: IdentityView | None = getattr(ctx.runtime, "identity", None)
+    trust = str(getattr(ctx.settings, "e2ee_trust", "allowlist"))
+    yes, no = ctx.t("예", "yes"), ctx.t("아니오", "no")
+    rows = [(ctx.t("방 키 공유 대상", "Room keys for"), trust)]
+    if state is None:
+        return [*rows, (ctx.t("교차 서명", "Cross-signing"), ctx.t("암호화 꺼짐", "no E2EE"))]
+    published = (
+        ctx.t(
+            f"게시됨 (마스터 키 {state.master_key})", f"published (master key {state.master_key})"
+        )
+        if state.published
+        else ctx.t("게시 안 됨", "not published")
+    )
+    backup = (
+        ctx.t(
+            f"서버에 버전 {state.backup_version} (봇은 쓰지 않음)",
+            f"version {state.backup_version} on the server (the bot does not use it)",
+        )
+        if state.backup_version
+        else ctx.t("꺼짐", "off")
+    )
+    rows += [
+        (ctx.t("교차 서명", "Cross-signing"), published),
+        (ctx.t("이 기기 서명", "This device signed"), yes if state.device_signed else no),
+        (
+            ctx.t("복구 키", "Recovery key"),
+            ctx.t("설정됨", "set") if state.recovery_key_set else ctx.t("없음", "not set"),
+        ),
+        (ctx.t("키 백업", "Key backup"), backup),
+    ]
+    if state.problem:
+        rows.append((ctx.t("문제", "Problem"), state.problem))
+    return rows
+
+
 def _age(now: datetime, then: datetime | None, lang: str) -> str:
     if then is None:
         return "-"
@@ -101,11 +161,13 @@ def _age(now: datetime, then: datetime | None, lang: str) -> str:
 @command(
     "status",
     aliases=("상태",),
-    help_en="Version, uptime, last sync and rooms joined.",
+    help_en="Version, uptime, last sync and rooms joined; for admins also the bot's "
+    "cross-signed identity.",
     read_only=True,
 )
 async def status(ctx: Context) -> None:
-    """봇의 버전, 가동 시간, 마지막 동기화, 참여한 방 수를 보여 줍니다."""
+    """봇의 버전, 가동 시간, 마지막 동기화, 참여한 방 수를 보여 줍니다. 관리자에게는 봇의 교차 서명
+    상태도 보여 줍니다."""
     now = ctx.clock()
     rooms = await ctx.repos.rooms.joined_count()
     rows = [
@@ -120,6 +182,8 @@ async def status(ctx: Context) -> None:
         ),
         (ctx.t("참여한 방", "Rooms joined"), str(rooms)),
     ]
+    if ctx.sender in ctx.settings.admin_users:
+        rows += _identity_rows(ctx)
     body = "\n".join(f"{k}: {v}" for k, v in rows)
     html = "".join(f"<li><b>{esc(k)}</b>: {esc(v)}</li>" for k, v in rows)
     await ctx.reply(Notice(body, f"<ul>{html}</ul>"))

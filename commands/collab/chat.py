@@ -4,15 +4,19 @@ The map reads the plan's rooms: replies, mentions, shared threads and co-attende
 between people of different ministries (see `commands.collab.analysis`). The picture is drawn
 in a worker thread (Pillow is CPU work) and uploaded as an image; the summary follows as a
 threaded notice. Without a Hangul font the summary is still posted, with a note.
+
+Asked in a room, the map shows what the asker could see on their web page: only the rooms
+they are in. The committee and the admins, who oversee every WG, get the plan-wide map.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
 from datetime import timedelta
 
-from commands.collab.data import collab_report, map_title
+from commands.collab.data import collab_report, map_title, room_tasks, visible_plan
 from commands.collab.period import MapPeriod, parse_period, resolve_scope, split_request
 from commands.collab.png import FontMissing
 from commands.collab.summary import map_png, summary_notice
@@ -35,6 +39,15 @@ def require_plan(ctx: Context) -> Plan:
     return ctx.plan
 
 
+async def visible_to(ctx: Context, plan: Plan) -> tuple[Plan, Collection[str] | None]:
+    """The plan and rooms the asker may see: all for the committee and admins (None: no
+    limit), otherwise the rooms they are in, as on their map page."""
+    if ctx.sender in ctx.settings.admin_users or plan.committee.wg.is_member(ctx.sender):
+        return plan, None
+    rooms = set(await ctx.repos.rooms.rooms_of(ctx.sender))
+    return visible_plan(plan, await room_tasks(ctx.repos, plan), rooms), rooms
+
+
 def file_name(period: MapPeriod, key: str | None) -> str:
     """`collab-20261121-20261127[-core-01].png`: the first and last day of the period."""
     last = period.end - timedelta(days=1)
@@ -46,20 +59,21 @@ def file_name(period: MapPeriod, key: str | None) -> str:
     aliases=("협업지도", "협업"),
     args=(Arg("request", rest=True, optional=True),),
     help_en="Collaboration map between ministries: [PERIOD] [TASK]; PERIOD is week (default), "
-    "month, thisweek, lastweek, thismonth, YYYY-MM or FROM..TO; TASK a goal or core task.",
+    "month, thisweek, lastweek, thismonth, YYYY-MM or FROM..TO; TASK a goal or core task. "
+    "It covers the rooms you are in (the committee and admins: the whole plan).",
 )
 async def collab(ctx: Context, request: str | None) -> None:
     """부처 간 협업지도 그림과 요약: [기간] [과제] (기간: 이번주·지난주·이번달·YYYY-MM·시작..끝)
 
     기간을 생략하면 오늘까지 7일(week), month는 30일입니다. 과제는 목표나 핵심과제의 키나
-    이름입니다."""
-    plan = require_plan(ctx)
+    이름입니다. 요청한 사람이 속한 방만 보여 줍니다(위원회와 관리자는 계획 전체)."""
+    plan, rooms = await visible_to(ctx, require_plan(ctx))
     period_word, task = split_request(request)
     period = parse_period(period_word, ctx.clock(), ctx.settings.timezone)
     scope = resolve_scope(plan, task)
     bot = getattr(ctx.settings, "user_id", None)
     report = await collab_report(
-        ctx.repos, plan, period, scope, now=ctx.clock(), ignore=(bot,) if bot else ()
+        ctx.repos, plan, period, scope, now=ctx.clock(), rooms=rooms, ignore=(bot,) if bot else ()
     )
     summary = summary_notice(report, plan, ctx.lang)
     try:

@@ -1,5 +1,5 @@
 """The collaboration map as a picture: a deterministic layout shared by the SVG (web page) and
-the PNG (chat), and the SVG itself.
+the PNG (chat), and the SVG itself, drawn by the autoescaping template `templates/_map.svg`.
 
 Ministries sit on a circle in name order, so each keeps its place from one period to the next
 and two maps can be compared by eye. A node's area grows with its activity (messages and
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from commands.collab.model import CollabReport
-from commands.render import esc
+from commands.collab.templating import render
 from commands.when import format_when
 
 FONT_FAMILY = "'Noto Sans CJK KR', 'NanumGothic', 'Malgun Gothic', sans-serif"
@@ -166,61 +166,23 @@ def format_weight(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
-_SVG_ANCHOR = {"l": "start", "m": "middle", "r": "end"}
-_SVG_BASELINE = {"t": "hanging", "m": "central", "b": "alphabetic"}
+SVG_STYLE = {
+    "font": FONT_FAMILY,
+    "colours": COLOURS,
+    "title_size": TITLE_SIZE,
+    "label_size": LABEL_SIZE,
+    "note_size": NOTE_SIZE,
+    "legend": LEGEND_KO,
+    "empty": EMPTY_KO,
+    "anchor": {"l": "start", "m": "middle", "r": "end"},
+    "baseline": {"t": "hanging", "m": "central", "b": "alphabetic"},
+}
+"""What the SVG template (`templates/_map.svg`) draws with; anchors map Pillow's to SVG's."""
 
 
 def map_svg(
     report: CollabReport, width: int = 900, height: int = 700, title: str | None = None
 ) -> str:
-    """The map as a standalone SVG document (UTF-8 text; every label escaped). Nodes and edges
-    carry `data-ministry`, `data-a`/`data-b` and a `<title>` tooltip for the web page."""
-    plan = layout(report, width, height, title)
-    parts = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{esc(plan.title)}" '
-        f'font-family="{esc(FONT_FAMILY)}">',
-        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        _text(width / 2, TITLE_SIZE + 8, plan.title, TITLE_SIZE, "mb", COLOURS["text"], "title"),
-        *(_svg_edge(edge) for edge in plan.edges),
-        *(_svg_node(node) for node in plan.nodes),
-        _text(12, height - 10, LEGEND_KO, NOTE_SIZE, "lb", COLOURS["note"], "legend"),
-    ]
-    if not plan.nodes:
-        parts.append(
-            _text(width / 2, height / 2, EMPTY_KO, LABEL_SIZE, "mm", COLOURS["note"], "empty")
-        )
-    parts.append("</svg>")
-    return "\n".join(parts) + "\n"
-
-
-def _text(x: float, y: float, text: str, size: int, anchor: str, fill: str, cls: str) -> str:
-    return (
-        f'<text class="{cls}" x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{fill}" '
-        f'text-anchor="{_SVG_ANCHOR[anchor[0]]}" dominant-baseline="{_SVG_BASELINE[anchor[1]]}">'
-        f"{esc(text)}</text>"
-    )
-
-
-def _svg_edge(edge: PlacedEdge) -> str:
-    colour = COLOURS["strong"] if edge.strong else COLOURS["edge"]
-    return (
-        f'<line class="edge" data-a="{esc(edge.a)}" data-b="{esc(edge.b)}" '
-        f'x1="{edge.x1:.1f}" y1="{edge.y1:.1f}" x2="{edge.x2:.1f}" y2="{edge.y2:.1f}" '
-        f'stroke="{colour}" stroke-opacity="0.7" stroke-width="{edge.width:.1f}" '
-        f'stroke-linecap="round"><title>{esc(edge.tooltip)}</title></line>'
-    )
-
-
-def _svg_node(node: PlacedNode) -> str:
-    fill = COLOURS["silent"] if node.silent else COLOURS["node"]
-    label = _text(
-        node.label_x, node.label_y, node.name, LABEL_SIZE, node.anchor, COLOURS["text"], "label"
-    )
-    return (
-        f'<g class="node" data-ministry="{esc(node.name)}">'
-        f'<circle cx="{node.x:.1f}" cy="{node.y:.1f}" r="{node.r:.1f}" fill="{fill}" '
-        f'stroke="#ffffff" stroke-width="2"><title>{esc(node.tooltip)}</title></circle>'
-        f"{label}</g>"
-    )
+    """The map as a standalone SVG document (UTF-8 text; every label escaped by the template).
+    Nodes and edges carry `data-ministry`, `data-a`/`data-b` and a `<title>` tooltip."""
+    return render("map.svg", map=layout(report, width, height, title), svg=SVG_STYLE)

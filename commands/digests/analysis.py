@@ -243,27 +243,38 @@ def cross_ministry_count(
 
 @dataclass(frozen=True)
 class ActionGroups:
-    """Actions needing attention, each in one group only (overdue before due today before new)."""
+    """Actions needing attention, each in one group only (overdue before due today before new),
+    and, apart, the progress: actions done in the period."""
 
     overdue: tuple[Action, ...]
     due_today: tuple[Action, ...]
     new: tuple[Action, ...]
+    done: tuple[Action, ...] = ()
 
     def all(self) -> tuple[Action, ...]:
+        """The actions needing attention (not the done ones)."""
         return self.overdue + self.due_today + self.new
 
 
 def group_actions(
     actions: Sequence[Action], today: date, start: datetime, end: datetime
 ) -> ActionGroups:
-    """Open actions past due or due today, and actions created in `[start, end)`."""
+    """Open actions past due or due today, actions created in `[start, end)` (unless done in
+    it), and actions done in `[start, end)`, in the order they were done."""
+    done = [a for a in actions if a.done_at is not None and start <= a.done_at < end]
+    finished = set(done)
     overdue = [a for a in actions if _due_by(a, today) and a.due != today]
     due_today = [a for a in actions if _due_by(a, today) and a.due == today]
-    new = [a for a in actions if not _due_by(a, today) and start <= a.created_at < end]
+    new = [
+        a
+        for a in actions
+        if not _due_by(a, today) and start <= a.created_at < end and a not in finished
+    ]
     overdue.sort(key=lambda a: (a.due or today, a.created_at))
     due_today.sort(key=lambda a: a.created_at)
     new.sort(key=lambda a: a.created_at)
-    return ActionGroups(tuple(overdue), tuple(due_today), tuple(new))
+    done.sort(key=lambda a: a.done_at or end)
+    return ActionGroups(tuple(overdue), tuple(due_today), tuple(new), tuple(done))
 
 
 def _due_by(action: Action, today: date) -> bool:
@@ -275,7 +286,7 @@ def exec_row(data: DigestInput, messages_prev: int) -> ExecRow:
     cross, total = cross_ministry_count(
         data.messages, data.period_start, data.period_end, data.wg.ministry_of
     )
-    overdue = group_actions(data.actions, data.today, data.period_start, data.period_end).overdue
+    groups = group_actions(data.actions, data.today, data.period_start, data.period_end)
     return ExecRow(
         key=data.wg.key,
         name_ko=data.wg.name_ko,
@@ -284,6 +295,7 @@ def exec_row(data: DigestInput, messages_prev: int) -> ExecRow:
         messages=total,
         messages_prev=messages_prev,
         cross_ministry=cross,
-        overdue_actions=len(overdue),
+        overdue_actions=len(groups.overdue),
         open_blockers=len(data.blockers_open),
+        done_actions=len(groups.done),
     )

@@ -1,7 +1,8 @@
 """The daily digest of a working group's room, as sections ready for `split_notice`.
 
 Sections, each only when it has something: 활동 (messages and people by ministry), 주요 스레드,
-새 결정, 할 일 (overdue, due today, new; owners mentioned), 미해결 장애, 오늘 회의, 답변 없는 질문.
+새 결정, 할 일 (overdue, due today, new; owners mentioned), 완료한 할 일 (done in the period: the
+progress), 미해결 장애, 오늘 회의, 답변 없는 질문.
 A quiet day is one line, or nothing when the WG asked for silence.
 """
 
@@ -35,6 +36,7 @@ from commands.digests.items import (
     text_item,
 )
 from commands.digests.model import (
+    Action,
     Blocker,
     Decision,
     DigestInput,
@@ -65,6 +67,7 @@ THREAD = T("참여 {p} · {more}", "{p} · {more}")
 DECISIONS = T("새 결정", "New decisions")
 ACTIONS = T("할 일", "Actions")
 NEW = T("🆕 새 할 일", "🆕 new")
+DONE_ACTIONS = T("완료한 할 일", "Actions done")
 BLOCKERS = T("미해결 장애", "Open blockers")
 OPEN_DAYS = T("{n}일째", "day {n}")
 ESCALATED = T("⬆ 위원회 상정", "⬆ escalated")
@@ -95,6 +98,7 @@ def wg_digest_sections(
         _threads(hot_threads(data.messages, start, end), lang, limits.threads),
         _decisions(data.decisions_new, data.wg, lang, limits.decisions, zone),
         _actions(groups, data, lang, limits.actions),
+        _done(groups.done, data, lang, limits.actions),
         _blockers(data.blockers_open, end, lang, limits.blockers),
         _meetings(data.meetings_today, lang, zone),
         _questions(questions, data.wg, lang, limits.questions, zone),
@@ -200,6 +204,22 @@ def _actions(
             state = f"{NEW.pick(lang)} · {state}"
         items.append(action_item(action, state, data.wg.display_names))
     return section(ACTIONS.pick(lang), items + overflow(listed, limit, lang))
+
+
+def _done(
+    done: Sequence[Action], data: DigestInput, lang: str, limit: int | None
+) -> Section | None:
+    """The period's progress: actions done in it, owners named but not mentioned."""
+    if not done:
+        return None
+    names, zone = data.wg.display_names, data.period_end.tzinfo
+    items = []
+    for action in head(done, limit):
+        state = action_state(action, data.today, lang)
+        if action.done_at is not None:
+            state += f" · {format_when(local(action.done_at, zone), lang)}"
+        items.append(action_item(action, state, names, mention=False))
+    return section(DONE_ACTIONS.pick(lang), items + overflow(done, limit, lang))
 
 
 def _blockers(

@@ -11,19 +11,31 @@ import re
 from datetime import date
 
 from commands.context import Context
+from commands.digests.analysis import exec_row
 from commands.digests.build import wg_digest_sections
-from commands.digests.gather import WgScope, gather_wgs, local_day, scope_of_room
+from commands.digests.executive import executive_digest_sections
+from commands.digests.gather import (
+    WgScope,
+    committee_room,
+    gather_wgs,
+    local_day,
+    previous_counts,
+    scope_of_room,
+    wg_scopes,
+)
 from commands.digests.jobs import clock_time, ensure_scheduled
-from commands.digests.period import Period, digest_at
+from commands.digests.period import Period, digest_at, previous_digest_period
 from commands.digests.personal import personal_digests
 from commands.digests.split import split_notice
 from commands.errors import NotFound, UserInputError
 from commands.framework import Arg, Role, group
+from commands.plan import COMMITTEE_KEY
 from commands.render import shown
 from commands.when import previous_working_day
 
 HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 ME = ("me", "나", "내", "개인")
+COMMITTEE_WORDS = ("committee", "위원회", "추진위원회")
 QUIET_MODES = {"line": "line", "한줄": "line", "none": "none", "없음": "none"}
 
 digest = group(
@@ -57,8 +69,10 @@ def quiet_mode(raw: str) -> str:
 
 
 def period_until_now(ctx: Context) -> tuple[Period, date]:
-    """From the previous working day's digest time up to now, and today's local date."""
-    zone, now = ctx.settings.tz, ctx.clock()
+    """From the previous working day's digest time up to now, and today's local date; both
+    ends in the deployment's zone, so every time the digest shows is local (the clock is UTC)."""
+    zone = ctx.settings.tz
+    now = ctx.clock().astimezone(zone)
     today = local_day(now, zone)
     start = digest_at(previous_working_day(today), clock_time(ctx.settings.digest_time), zone)
     return (start, now), today
@@ -105,30 +119,41 @@ async def unsubscribe(ctx: Context) -> None:
     aliases=("지금",),
     args=(Arg("room", optional=True),),
     help_en=(
-        "A digest now: this WG's (in a WG room), ROOM's WG (an alias or room id you are in),"
-        " or yours by DM (elsewhere, or with ROOM = me)."
+        "A digest now: this WG's (in a WG room), the executive one (in the committee room or"
+        " with ROOM = committee), ROOM's WG (an alias or room id you are in), or yours by DM"
+        " (elsewhere, or with ROOM = me)."
     ),
 )
 async def now(ctx: Context, room: str | None) -> None:
-    """지금 요약: 작업그룹 방은 그 작업그룹, ROOM(별칭·방 ID)은 그 작업그룹, 그 밖은 내 요약(DM).
+    """지금 요약: 작업그룹 방은 그 작업그룹, 위원회 방은 핵심과제 현황, ROOM(별칭·방 ID)은 그 방의
+    요약, 그 밖은 내 요약(DM).
 
-    ROOM이 `나`(me)이면 어디서든 내 요약을 개인 메시지로 보냅니다."""
+    ROOM이 `나`(me)이면 어디서든 내 요약을, `위원회`(committee)이면 핵심과제 현황을 보냅니다."""
     if room is not None and room.strip().lower() in ME:
         await _personal_now(ctx)
         return
-    if room is not None:
-        await _wg_now(ctx, await _named_scope(ctx, room))
+    room_id = ctx.room_id if room is None else await _named_room(ctx, room)
+    if ctx.plan is not None and room_id == await committee_room(ctx.repos, ctx.plan):
+        await _executive_now(ctx)
         return
-    here = await scope_of_room(ctx.repos, ctx.plan, ctx.room_id)
-    await (_wg_now(ctx, here) if here is not None else _personal_now(ctx))
+    scope = await scope_of_room(ctx.repos, ctx.plan, room_id)
+    if scope is not None:
+        await _wg_now(ctx, scope)
+    elif room is None:
+        await _personal_now(ctx)
+    else:
+        raise UserInputError(
+            f"'{shown(room)}'은(는) 작업그룹 방이 아닙니다.", f"'{shown(room)}' is not a WG room."
+        )
 
 
-async def _named_scope(ctx: Context, raw: str) -> WgScope:
-    """The WG of a room named by id, alias (`#gov3-core-01:server` or without the server) or
-    plan key, which the asker must be in."""
+async def _named_room(ctx: Context, raw: str) -> str:
+    """The plan room named by id, alias (`#gov3-core-01:server` or without the server), plan
+    key or `위원회`/`committee`, which the asker must be in."""
     if ctx.plan is None:
         raise NotFound("작업그룹 계획이 없습니다.", "There is no plan with working groups.")
     text = raw.strip()
+    text = COMMITTEE_KEY if text.lower() in COMMITTEE_WORDS else text
     records = await ctx.repos.plan_rooms.all(ctx.plan.key)
     room_id = text if text.startswith("!") else None
     for record in records.values():
@@ -140,12 +165,7 @@ async def _named_scope(ctx: Context, raw: str) -> WgScope:
             f"'{raw}' 방을 찾을 수 없거나 그 방의 구성원이 아닙니다.",
             f"No room '{raw}' that you are in.",
         )
-    scope = await scope_of_room(ctx.repos, ctx.plan, room_id)
-    if scope is None:
-        raise UserInputError(
-            f"'{shown(raw)}'은(는) 작업그룹 방이 아닙니다.", f"'{shown(raw)}' is not a WG room."
-        )
-    return scope
+    return room_id
 
 
 async def _wg_now(ctx: Context, scope: WgScope) -> None:
@@ -157,6 +177,23 @@ async def _wg_now(ctx: Context, scope: WgScope) -> None:
     sections = wg_digest_sections(data, ctx.lang)
     assert sections is not None
     for part in split_notice(sections):
+        await ctx.reply(part)
+
+
+async def _executive_now(ctx: Context) -> None:
+    """The committee's digest up to now, its trends against the previous digest's period."""
+    assert ctx.plan is not None
+    period, today = period_until_now(ctx)
+    scopes = await wg_scopes(ctx.repos, ctx.plan)
+    inputs = await gather_wgs(
+        ctx.repos, ctx.settings, ctx.plan, scopes, period, today, quiet="line"
+    )
+    at = clock_time(ctx.settings.digest_time)
+    before = await previous_counts(
+        ctx.repos, scopes, previous_digest_period(today, at, ctx.settings.tz)
+    )
+    rows = [exec_row(data, before[data.wg.key]) for data in inputs]
+    for part in split_notice(executive_digest_sections(rows, period, ctx.lang)):
         await ctx.reply(part)
 
 

@@ -29,6 +29,7 @@ COLUMNS = (
     T("과제", "Task"),
     T("메시지", "Messages"),
     T("추세", "Trend"),
+    T("완료 할 일", "Actions done"),
     T("지연 할 일", "Overdue actions"),
     T("미해결 장애", "Open blockers"),
     T("부처 간", "Cross-ministry"),
@@ -89,6 +90,7 @@ def _exec_row(row: ExecRow, lang: str, *, link: bool = True) -> Notice:
     cells = [
         f"{row.messages:,}",
         trend(row.messages, row.messages_prev, lang),
+        f"{row.done_actions:,}",
         f"{row.overdue_actions:,}",
         f"{row.open_blockers:,}",
         share(row.cross_ministry, row.messages),
@@ -115,6 +117,7 @@ def _total(rows: Sequence[ExecRow], lang: str) -> ExecRow:
         cross_ministry=sum(r.cross_ministry for r in rows),
         overdue_actions=sum(r.overdue_actions for r in rows),
         open_blockers=sum(r.open_blockers for r in rows),
+        done_actions=sum(r.done_actions for r in rows),
     )
 
 

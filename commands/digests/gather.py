@@ -107,6 +107,7 @@ def to_action(record: ActionRecord) -> Action:
         record.done,
         record.created_at,
         record.room_id,
+        record.done_at,
     )
 
 
@@ -181,18 +182,19 @@ async def gather_wgs(
     today: date,
     quiet: QuietMode | None = None,
 ) -> list[DigestInput]:
-    """Each WG's digest input for `period`, read in one pass over storage. `quiet` overrides
-    the WG's own quiet mode (and DIGEST_QUIET); `!digest now` always answers."""
+    """Each WG's digest input for `period`, read in one pass over storage, its times in the
+    deployment's zone (what the builders show). `quiet` overrides the WG's own quiet mode (and
+    DIGEST_QUIET); `!digest now` always answers."""
     rooms = [room for scope in scopes for room in scope.room_ids]
-    start, end = period
-    window = message_window(period)
     zone = settings.tz
+    start, end = period[0].astimezone(zone), period[1].astimezone(zone)
+    window = message_window(period)
     rows = await repos.digests.message_rows(rooms, *window)
     messages = _by_room(to_msg(row, zone) for row in rows)
     decisions = _by_room(
         d for d in await repos.records.decisions(rooms, since=start) if d.created_at < end
     )
-    actions = _by_room(await repos.records.actions(rooms))
+    actions = _by_room(await repos.records.actions(rooms, done_since=start))
     blockers = _by_room(await repos.records.blockers(rooms))
     meetings = _by_room(await meetings_today(repos, settings, rooms, today))
     modes = await repos.digests.quiet_modes()

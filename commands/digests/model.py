@@ -32,7 +32,8 @@ class Decision:
 
 @dataclass(frozen=True)
 class Action:
-    """An action item. `room_id` is only needed by the personal digest (which spans rooms)."""
+    """An action item. `room_id` is only needed by the personal digest (which spans rooms);
+    `done_at` tells the digests what was done in their period (their progress)."""
 
     id_label: str
     text: str
@@ -41,6 +42,7 @@ class Action:
     done: bool
     created_at: datetime
     room_id: str = ""
+    done_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ class DigestInput:
     `messages` must cover `[period_start - QUESTION_WAIT, period_end)`: activity counts only
     the period, but a question is reported in the digest whose period contains its 24-hour
     deadline, so questions from the day before the period (and their roots) are needed too.
-    `actions` are the WG's open actions plus those created during the period.
+    `actions` are the WG's open actions plus those created or done during the period.
     """
 
     wg: WgInfo
@@ -129,7 +131,8 @@ UNLIMITED = DigestLimits(None, None, None, None, None, None)
 @dataclass(frozen=True)
 class ExecRow:
     """One core task in the executive digest. `cross_ministry` counts this period's messages
-    that are cross-ministry (see `commands.digests.analysis.cross_ministry_count`)."""
+    that are cross-ministry (see `commands.digests.analysis.cross_ministry_count`);
+    `done_actions` the actions done in the period."""
 
     key: str
     name_ko: str
@@ -140,6 +143,7 @@ class ExecRow:
     cross_ministry: int
     overdue_actions: int
     open_blockers: int
+    done_actions: int = 0
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_ko

@@ -1,5 +1,7 @@
 """`!export` / `!내보내기`: the records of a working group (or, in the committee room, of the
-whole plan) as a file posted to the room — Markdown, CSV or JSON.
+whole plan) as a file posted to the room — Markdown, CSV or JSON — as a reply to the command,
+after the counts (so the first answer a client shows is the summary, and the file is found
+from the command that asked for it).
 
 The same gathering and rendering serve `sotong export` on the command line (`bot.cli.export`).
 Rendering a large export is CPU work and runs in a worker thread.
@@ -100,7 +102,7 @@ def _counts(ctx: Context, export: RecordsExport) -> str:
     args=(
         Arg("start", optional=True),
         Arg("end", optional=True),
-        Arg("format", export_format, option=True, optional=True, default="md"),
+        Arg("format", export_format, option=True, optional=True, default="md", words=("형식",)),
     ),
     role=Role.CHAIR,
     help_en="Export this WG's records (the whole plan in the committee room) as a file: "
@@ -117,7 +119,6 @@ async def export(ctx: Context, start: str | None, end: str | None, format: str) 
     name, blob, mime = await asyncio.to_thread(
         render_export, data, format, ctx.settings.timezone, names
     )
-    await ctx.send_file(name, blob, mime)
     node = ctx.plan.find(scope.name) if ctx.plan and not scope.plan_wide else None
     where = f"{node.label_ko} {node.name_ko}" if node else scope.name
     where = ctx.t("계획 전체", "the whole plan") if scope.plan_wide else where
@@ -125,3 +126,4 @@ async def export(ctx: Context, start: str | None, end: str | None, format: str) 
         ctx.t(f"기록을 내보냈습니다 ({where}): ", f"Records exported ({where}): ")
         + _counts(ctx, data)
     )
+    await ctx.send_file(name, blob, mime, reply=True)

@@ -14,6 +14,7 @@ from commands.meetings.jobs import schedule_meeting, schedule_of
 from commands.meetings.recurrence import Recurrence
 from commands.meetings.render import RSVP_KEYS, announcement, details
 from commands.meetings.video import conference_name
+from commands.meetings.widgets import take_down
 from commands.render import shown
 from commands.roles import is_chair
 from commands.when import format_span, parse_duration, parse_when, split_when
@@ -104,7 +105,7 @@ async def announce(ctx: Context, item: Meeting, reply: bool = True) -> None:
         await schedule_meeting(ctx.jobs, item, ctx.settings.meeting_reminders, ctx.clock())
     schedule = schedule_of(item)
     start = schedule.next_held(ctx.clock()) or item.starts_at
-    card = announcement(item, start, ctx.settings)
+    card = announcement(item, start, ctx.settings, ctx.names())
     if schedule.skipped:
         skipped = ", ".join(f"{s:%Y-%m-%d} ({name})" for s, name in schedule.skipped[:5])
         card = type(card)(
@@ -129,8 +130,8 @@ async def announce(ctx: Context, item: Meeting, reply: bool = True) -> None:
     aliases=("추가", "예약"),
     args=(
         Arg("spec", rest=True),
-        Arg("every", Recurrence.parse, option=True, optional=True),
-        Arg("until", _until, option=True, optional=True),
+        Arg("every", Recurrence.parse, option=True, optional=True, words=("반복",)),
+        Arg("until", _until, option=True, optional=True, words=("종료일",)),
     ),
     help_en="Schedule: WHEN [DURATION] TITLE [@invitee…] [--every week|2weeks|month] "
     "[--until DATE]",
@@ -153,6 +154,7 @@ async def add(ctx: Context, spec: str, every: Recurrence | None, until: date | N
             organizer=ctx.sender,
             invitees=json.dumps(invitees),
             conference=conference_name(),
+            created_at=ctx.clock(),
         )
     )
     await announce(ctx, item)
@@ -182,10 +184,11 @@ async def list_meetings(ctx: Context) -> None:
 async def show(ctx: Context, id: str) -> None:
     """회의 상세와 참석 응답 현황"""
     item = await _find(ctx, id)
-    start = schedule_of(item).next_held(ctx.clock())
-    await ctx.reply(
-        details(item, start, await ctx.repos.meetings.rsvps(item.id or 0), ctx.settings)
-    )
+    schedule = schedule_of(item)
+    start = schedule.next_held(ctx.clock())
+    rsvps = await ctx.repos.meetings.rsvps(item.id or 0)
+    names = ctx.names()
+    await ctx.reply(details(item, start, rsvps, ctx.settings, schedule, ctx.clock(), names))
 
 
 @meeting.command(
@@ -193,7 +196,7 @@ async def show(ctx: Context, id: str) -> None:
     aliases=("취소",),
     args=(
         Arg("id"),
-        Arg("date", _until, option=True, optional=True),
+        Arg("date", _until, option=True, optional=True, words=("날짜",)),
     ),
     help_en="Cancel a meeting (or one date of a series with --date).",
 )
@@ -202,6 +205,7 @@ async def cancel(ctx: Context, id: str, date: date | None) -> None:
     item = await _find(ctx, id)
     await _require_scheduler(ctx, item.organizer)
     item.sequence += 1
+    occurrence = None
     if date is None:
         item.status = "cancelled"
         note = ctx.t(
@@ -212,8 +216,9 @@ async def cancel(ctx: Context, id: str, date: date | None) -> None:
         hit = [s for s in schedule_of(item).held if s.date() == date]
         if not hit:
             raise NotFound(f"{date}에는 이 회의가 없습니다.", f"No occurrence on {date}.")
+        occurrence = hit[0]
         item.cancelled_occurrences = json.dumps(
-            [s.isoformat() for s in [*cancelled_of(item), hit[0]]]
+            [s.isoformat() for s in [*cancelled_of(item), occurrence]]
         )
         note = ctx.t(
             f"회의 #{item.number}의 {date} 회차가 취소되었습니다.",
@@ -222,6 +227,7 @@ async def cancel(ctx: Context, id: str, date: date | None) -> None:
     await ctx.repos.meetings.save(item)
     if ctx.jobs is not None:
         await schedule_meeting(ctx.jobs, item, ctx.settings.meeting_reminders, ctx.clock())
+    await take_down(ctx, item, occurrence)
     await ctx.reply(note)
     await ctx.send_file(
         f"meeting-{item.number}.ics", meeting_ics(item, ctx.settings), "text/calendar"
@@ -244,6 +250,7 @@ async def move(ctx: Context, id: str, when: str) -> None:
     item.starts_at, item.sequence = parsed.at, item.sequence + 1
     item.cancelled_occurrences = "[]"
     await ctx.repos.meetings.save(item)
+    await take_down(ctx, item)
     await announce(ctx, item)
 
 

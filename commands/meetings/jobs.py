@@ -13,16 +13,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from commands.context import directory_names
 from commands.jobs import JOB_CONTEXT, JobContext, Scheduling
 from commands.meetings.recurrence import Schedule, occurrences
 from commands.meetings.render import reminder_notice
-from commands.meetings.video import (
-    empty_widget,
-    jitsi_widget,
-    layout_without,
-    widget_id_for,
-    widget_layout,
-)
+from commands.meetings.widgets import set_widget
 from storage.meetings import cancelled_of
 from storage.models import Meeting
 
@@ -100,23 +95,34 @@ async def schedule_meeting(
     Reminders already due when the meeting is scheduled (a 24-hour reminder for a meeting
     in 19 hours) are not sent: the announcement itself is that notice."""
     await jobs.cancel_prefix(f"meeting:{meeting.id}:")
-    planned = [
-        job
-        for job in jobs_for(meeting, reminders, now)
-        if not (job.kind.startswith("remind:") and job.when < now)
-    ]
+    planned = [job for job in jobs_for(meeting, reminders, now) if not _due_before(job, now)]
     for job in planned:
         await jobs.at(job.job_id, job.when, FIRE, job.args)
     return len(planned)
+
+
+def _due_before(job: PlannedJob, moment: datetime) -> bool:
+    """A reminder already due at `moment`: never sent when its date was planned then."""
+    return job.kind.startswith("remind:") and job.when < moment
+
+
+def planned_from(meeting: Meeting, start: datetime) -> datetime:
+    """When the jobs of the date at `start` were planned: at the meeting's creation, or for a
+    later date of a series when the date before it ended (its end job plans the next)."""
+    earlier = [held for held in schedule_of(meeting).held if held < start]
+    if not earlier:
+        return meeting.created_at
+    return max(meeting.created_at, earlier[-1] + timedelta(minutes=meeting.duration_minutes))
 
 
 async def reconcile(ctx: JobContext) -> tuple[int, int]:
     """At start-up: drop orphaned meeting jobs, then add the missing jobs of every scheduled
     meeting. Returns (jobs added, jobs removed)."""
     now = ctx.clock()
+    meetings = {item.id or 0: item for item in await ctx.repos.meetings.scheduled()}
     wanted = {
         job.job_id: job
-        for meeting in await ctx.repos.meetings.scheduled()
+        for meeting in meetings.values()
         for job in jobs_for(meeting, ctx.settings.meeting_reminders, now)
     }
     existing = await ctx.jobs.job_ids()
@@ -128,19 +134,25 @@ async def reconcile(ctx: JobContext) -> tuple[int, int]:
         existing = await ctx.jobs.job_ids()
     missing = [job for job_id, job in wanted.items() if job_id not in existing]
     added = 0
-    for job in await _not_done(ctx, missing, now):
+    for job in await _not_done(ctx, missing, meetings, now):
         await ctx.jobs.at(job.job_id, job.when, FIRE, job.args)
         added += 1
     return added, removed
 
 
-async def _not_done(ctx: JobContext, jobs: list[PlannedJob], now: datetime) -> list[PlannedJob]:
-    """Drop the jobs already due whose notice is in the ledger: done before a restart (a fired
-    job leaves the job table), re-adding one would only fire it to find its claim taken."""
+async def _not_done(
+    ctx: JobContext, jobs: list[PlannedJob], meetings: dict[int, Meeting], now: datetime
+) -> list[PlannedJob]:
+    """Drop the jobs already due that scheduling never added (a reminder already due when its
+    date was planned: a meeting made two hours ahead has no 24-hour reminder, after a restart
+    either) or whose notice is in the ledger: done before a restart (a fired job leaves the
+    job table), re-adding one would only fire it to find its claim taken."""
     done: dict[int, set[tuple[datetime, str]]] = {}
     kept = []
     for job in jobs:
         if job.when <= now:
+            if _due_before(job, planned_from(meetings[job.meeting_id], job.start)):
+                continue
             if job.meeting_id not in done:
                 notices = await ctx.repos.meetings.notices(job.meeting_id)
                 done[job.meeting_id] = {(occurrence, kind) for occurrence, kind, _ in notices}
@@ -177,46 +189,17 @@ async def fire(meeting_id: int, occurrence: str, kind: str) -> None:
         await ctx.jobs.at(retry_id, now + RETRY_AFTER, FIRE, [meeting_id, occurrence, kind])
 
 
-async def _set_widget(ctx: JobContext, meeting: Meeting, add: bool) -> None:
-    """Add or remove the Jitsi widget. A room that denies the bot state events still has the
-    plain link in every message, so a refusal is logged, not fatal."""
-    widget_id = widget_id_for(f"{meeting.room_id}/{meeting.id}")
-    if add:
-        content = jitsi_widget(
-            widget_id,
-            meeting.conference,
-            ctx.settings.jitsi_base_url,
-            meeting.title,
-            meeting.organizer,
-        )
-        layout = widget_layout(widget_id)
-    else:
-        content, layout = empty_widget(), layout_without(widget_id, None)
-    try:
-        await ctx.messenger.set_room_state(
-            meeting.room_id, "im.vector.modular.widgets", widget_id, content
-        )
-        await ctx.messenger.set_room_state(meeting.room_id, "io.element.widgets.layout", "", layout)
-    except Exception:
-        log.warning(
-            "could not %s the widget of meeting %s in %s",
-            "add" if add else "remove",
-            meeting.id,
-            meeting.room_id,
-            exc_info=True,
-        )
-
-
 async def _act(ctx: JobContext, meeting: Meeting, start: datetime, kind: str, late: bool) -> None:
     if kind == "widget":
-        await _set_widget(ctx, meeting, add=True)
+        await set_widget(ctx, meeting, add=True)
     elif kind == "end":
-        await _set_widget(ctx, meeting, add=False)
+        await set_widget(ctx, meeting, add=False)
         end = start + timedelta(minutes=meeting.duration_minutes)
         await schedule_meeting(ctx.jobs, meeting, ctx.settings.meeting_reminders, end)
     else:
         rsvps = await ctx.repos.meetings.rsvps(meeting.id or 0)
-        notice = reminder_notice(meeting, start, kind, late, rsvps, ctx.settings)
+        names = directory_names(ctx.plan)
+        notice = reminder_notice(meeting, start, kind, late, rsvps, ctx.settings, names)
         await ctx.messenger.send_notice(
             meeting.room_id, notice, meeting.announcement_event_id, None
         )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from commands.i18n import Text
-from commands.meetings.recurrence import describe
+from commands.meetings.recurrence import Schedule, describe
 from commands.meetings.video import element_call_url, jitsi_jwt, jitsi_url
 from commands.render import Notice, esc, user_pill
 from commands.when import format_span
@@ -15,6 +16,8 @@ from storage.models import Meeting
 
 RSVP_KEYS = {"✅": "yes", "❌": "no", "❔": "maybe"}
 ANSWER_LABELS = {"yes": ("참석", "yes"), "no": ("불참", "no"), "maybe": ("미정", "maybe")}
+UPCOMING = 5
+"""How many of a series' next dates `!meeting show` lists."""
 LINK_LIFETIME = timedelta(days=400)
 """A join token outlives the meeting (or, for an old series, today) by this much."""
 
@@ -48,7 +51,18 @@ def _span(meeting: Meeting, start: datetime, lang: str) -> str:
     return format_span(start, start + timedelta(minutes=meeting.duration_minutes), lang)
 
 
-def _rows(meeting: Meeting, start: datetime, settings: Any) -> list[tuple[str, str, str]]:
+def _people(users: Iterable[str], names: Mapping[str, str] | None) -> tuple[str, str]:
+    """(plain, HTML): directory names in the plain body (the id for someone the directory does
+    not list), pills with the same names in the HTML, so the id is only in the link."""
+    names = names or {}
+    users = tuple(users)
+    plain = ", ".join(names.get(user, user) for user in users)
+    return plain, ", ".join(user_pill(user, names.get(user)) for user in users)
+
+
+def _rows(
+    meeting: Meeting, start: datetime, settings: Any, names: Mapping[str, str] | None
+) -> list[tuple[str, str, str]]:
     """(label, plain value, html value) rows of a meeting card."""
     lang = settings.language
     minutes = meeting.duration_minutes
@@ -65,18 +79,15 @@ def _rows(meeting: Meeting, start: datetime, settings: Any) -> list[tuple[str, s
         rows.append((label, link, f'<a href="{esc(link)}">{esc(link)}</a>'))
     invitees = invitees_of(meeting)
     if invitees:
-        rows.append(
-            (
-                Text("초대", "Invited").pick(lang),
-                ", ".join(invitees),
-                ", ".join(user_pill(u) for u in invitees),
-            )
-        )
+        rows.append((Text("초대", "Invited").pick(lang), *_people(invitees, names)))
     return rows
 
 
-def announcement(meeting: Meeting, start: datetime, settings: Any) -> Notice:
-    """The card posted when a meeting is scheduled; reactions on it are the RSVPs."""
+def announcement(
+    meeting: Meeting, start: datetime, settings: Any, names: Mapping[str, str] | None = None
+) -> Notice:
+    """The card posted when a meeting is scheduled; reactions on it are the RSVPs. `names`
+    are the directory's names by id (see `commands.context.directory_names`)."""
     lang = settings.language
     head = Text(
         f"📅 회의 #{meeting.number}: {meeting.title}",
@@ -86,7 +97,7 @@ def announcement(meeting: Meeting, start: datetime, settings: Any) -> Notice:
         "참석 여부를 반응으로 알려 주세요: ✅ 참석 · ❌ 불참 · ❔ 미정",
         "Answer with a reaction: ✅ yes · ❌ no · ❔ maybe",
     ).pick(lang)
-    rows = _rows(meeting, start, settings)
+    rows = _rows(meeting, start, settings, names)
     plain = "\n".join([head, *(f"{k}: {v}" for k, v, _ in rows), tip])
     rich = "".join(f"<li><b>{esc(k)}</b>: {h}</li>" for k, _, h in rows)
     return Notice(
@@ -96,33 +107,75 @@ def announcement(meeting: Meeting, start: datetime, settings: Any) -> Notice:
     )
 
 
-def rsvp_summary(meeting: Meeting, rsvps: dict[str, str], lang: str) -> tuple[str, str]:
+def rsvp_summary(
+    meeting: Meeting, rsvps: dict[str, str], lang: str, names: Mapping[str, str] | None = None
+) -> tuple[str, str]:
     """Who answered what and who has not: (plain, html)."""
+    groups = [
+        (Text(ko, en).pick(lang), [u for u, a in rsvps.items() if a == answer])
+        for answer, (ko, en) in ANSWER_LABELS.items()
+    ]
+    waiting = [u for u in invitees_of(meeting) if u not in rsvps]
+    groups.append((Text("미응답", "no answer").pick(lang), waiting))
     plain: list[str] = []
     rich: list[str] = []
-    for answer, (ko, en) in ANSWER_LABELS.items():
-        people = [u for u, a in rsvps.items() if a == answer]
-        label = Text(ko, en).pick(lang)
-        plain.append(f"{label} {len(people)}: {', '.join(people) or '-'}")
-        rich.append(f"<li>{esc(label)} {len(people)}: {esc(', '.join(people) or '-')}</li>")
-    waiting = [u for u in invitees_of(meeting) if u not in rsvps]
-    label = Text("미응답", "no answer").pick(lang)
-    plain.append(f"{label} {len(waiting)}: {', '.join(waiting) or '-'}")
-    rich.append(f"<li>{esc(label)} {len(waiting)}: {esc(', '.join(waiting) or '-')}</li>")
+    for label, users in groups:
+        who, who_html = _people(users, names)
+        plain.append(f"{label} {len(users)}: {who or '-'}")
+        rich.append(f"<li>{esc(label)} {len(users)}: {who_html or '-'}</li>")
     return "\n".join(plain), "".join(rich)
 
 
 def details(
-    meeting: Meeting, start: datetime | None, rsvps: dict[str, str], settings: Any
+    meeting: Meeting,
+    start: datetime | None,
+    rsvps: dict[str, str],
+    settings: Any,
+    schedule: Schedule | None = None,
+    now: datetime | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Notice:
-    """`!meeting show`: the card plus the RSVP summary."""
-    card = announcement(meeting, start or meeting.starts_at, settings)
-    plain, rich = rsvp_summary(meeting, rsvps, settings.language)
-    return Notice(f"{card.body}\n{plain}", f"{card.html}<ul>{rich}</ul>")
+    """`!meeting show`: the card, a series' next dates, and the RSVP summary."""
+    card = announcement(meeting, start or meeting.starts_at, settings, names)
+    dates, dates_html = ("", "")
+    if meeting.recurrence and schedule is not None and now is not None:
+        dates, dates_html = upcoming(schedule, now, settings.language)
+    plain, rich = rsvp_summary(meeting, rsvps, settings.language, names)
+    return Notice(f"{card.body}{dates}\n{plain}", f"{card.html}{dates_html}<ul>{rich}</ul>")
+
+
+def upcoming(schedule: Schedule, now: datetime, lang: str) -> tuple[str, str]:
+    """A series' next `UPCOMING` dates and the holidays skipped among them: (plain, html),
+    each starting on a new line; empty when the series is over."""
+    ahead = [start for start in schedule.held if start + schedule.duration > now][:UPCOMING]
+    if not ahead:
+        return "", ""
+    last = ahead[-1] if len(ahead) == UPCOMING else None
+    skipped = [
+        f"{start:%Y-%m-%d} ({name})"
+        for start, name in schedule.skipped
+        if start + schedule.duration > now and (last is None or start < last)
+    ]
+    head = Text(f"다음 {len(ahead)}회", f"Next {len(ahead)} dates").pick(lang)
+    spans = [format_span(start, start + schedule.duration, lang) for start in ahead]
+    plain = f"\n{head}:" + "".join(f"\n· {span}" for span in spans)
+    rich = f"<p><b>{esc(head)}</b></p><ul>" + "".join(f"<li>{esc(s)}</li>" for s in spans)
+    rich += "</ul>"
+    if skipped:
+        label = Text("공휴일 건너뜀", "Skipped for holidays").pick(lang)
+        plain += f"\n{label}: {', '.join(skipped)}"
+        rich += f"<p>{esc(label)}: {esc(', '.join(skipped))}</p>"
+    return plain, rich
 
 
 def reminder_notice(
-    meeting: Meeting, start: datetime, kind: str, late: bool, rsvps: dict[str, str], settings: Any
+    meeting: Meeting,
+    start: datetime,
+    kind: str,
+    late: bool,
+    rsvps: dict[str, str],
+    settings: Any,
+    names: Mapping[str, str] | None = None,
 ) -> Notice:
     """A reminder or "starting now", mentioning invitees who have not declined."""
     lang = settings.language
@@ -138,8 +191,9 @@ def reminder_notice(
     if late:
         head += Text(" (늦은 알림)", " (late reminder)").pick(lang)
     people = [u for u in invitees_of(meeting) if rsvps.get(u) != "no"]
-    plain = f"{head}\n{link}" + (f"\n{', '.join(people)}" if people else "")
+    who, who_html = _people(people, names)
+    plain = f"{head}\n{link}" + (f"\n{who}" if people else "")
     rich = f'<p>{esc(head)}<br><a href="{esc(link)}">{esc(link)}</a></p>'
     if people:
-        rich += f"<p>{', '.join(user_pill(u) for u in people)}</p>"
+        rich += f"<p>{who_html}</p>"
     return Notice(plain, rich, tuple(people))

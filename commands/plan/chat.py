@@ -17,9 +17,15 @@ async def _plan_room(ctx: Context) -> tuple[Plan, PlannedRoom]:
     room = None
     if plan is not None and record is not None and record.plan_key == plan.key:
         room = next((r for r in plan.rooms() if r.key == record.node_key), None)
-    if plan is None or room is None:
+    if plan is None:
         raise NotFound(
-            "이 방은 계획(정부3.0 과제)의 방이 아닙니다.", "This room is not part of the plan."
+            "계획 파일(PLAN_FILE)이 설정되지 않아 과제 방이 없습니다.",
+            "No plan is configured (PLAN_FILE), so no room belongs to a task.",
+        )
+    if room is None:
+        raise NotFound(
+            f"이 방은 계획 「{plan.name_ko}」의 방이 아닙니다.",
+            f"This room is not part of the plan “{plan.name_en}”.",
         )
     return plan, room
 

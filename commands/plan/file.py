@@ -4,17 +4,22 @@ Shape (every table and field; `?` marks optional ones, `…` free text):
 
     [plan]            key, name_ko, name_en, description?, description_en?,
                       committee_room? (true), encrypted? (true: rooms are encrypted
-                      unless the plan says false), illustrative_note?
+                      unless the plan says false), access? ("plan"), illustrative_note?
     [committee]       chairs, members?, name_ko?, name_en?, description?, description_en?
                       (required with chairs when committee_room is true)
     [offices]         office key = "Korean name", e.g. sejong = "정부세종청사"
     [[directory]]     user ("@kim:localhost"), name, ministry, office (an [offices] key)
     [[goals]]         key, name_ko, name_en, description?, description_en?, core_tasks
-      [[goals.core_tasks]]                  … the same names, encrypted?,
+      [[goals.core_tasks]]                  … the same names, encrypted?, access?,
                                             wg = { chairs = [...], members? = [...] }
         [[goals.core_tasks.unit_tasks]]     … the same names, room? (false), encrypted?
           [[goals.core_tasks.unit_tasks.detailed]]   … the same names
                                             (or `detailed = [{ key = …, … }, …]`)
+
+`access` says who may enter a WG room and read its history (unit rooms follow their core
+task; the plan's value is every core task's default and the committee room's): "plan" (the
+default) anyone in the plan, through the goal space (restricted join rule); "invite" only the
+WG members provisioning invites, for sensitive tasks. A changed value is reconciled.
 
 Keys are `[a-z0-9]` words joined by single hyphens, unique across the whole tree, since
 they become room aliases (`#gov3-core-01:server`); `committee` and the plan key are taken.
@@ -30,7 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from commands.plan.model import (
+    ACCESS,
     COMMITTEE_KEY,
+    Access,
     Committee,
     CoreTask,
     DetailedTask,
@@ -68,11 +75,11 @@ KEY_MAX = 40
 
 _NAMES = {"key", "name_ko", "name_en", "description", "description_en"}
 _TOP = {"plan", "committee", "offices", "directory", "goals"}
-_PLAN = _NAMES | {"committee_room", "encrypted", "illustrative_note"}
+_PLAN = _NAMES | {"committee_room", "encrypted", "access", "illustrative_note"}
 _COMMITTEE = (_NAMES - {"key"}) | {"chairs", "members"}
 _PERSON = {"user", "name", "ministry", "office"}
 _GOAL = _NAMES | {"core_tasks"}
-_CORE = _NAMES | {"wg", "encrypted", "unit_tasks"}
+_CORE = _NAMES | {"wg", "encrypted", "access", "unit_tasks"}
 _UNIT = _NAMES | {"room", "encrypted", "detailed"}
 _WG = {"chairs", "members"}
 
@@ -124,6 +131,7 @@ class _Builder:
             key=self.plan_key,
             committee_room=committee_room,
             encrypted=self.r.flag(head, ("plan",), "encrypted", True) is not False,
+            access=self.access(head, ("plan",)) or "plan",
             illustrative_note=self.r.text(head, ("plan",), "illustrative_note", required=False),
             committee=self.committee(data, committee_room),
             directory=directory,
@@ -158,6 +166,17 @@ class _Builder:
         elif register:
             self.keys[key] = path
         return key
+
+    def access(self, table: Mapping[str, Any], path: KeyPath) -> Access | None:
+        """`access = "plan" | "invite"`; None when not given (or wrong: a problem)."""
+        value = self.r.text(table, path, "access", required=False)
+        for known in ACCESS:
+            if value == known:
+                return known
+        if value:
+            choices = " or ".join(f'"{a}"' for a in ACCESS)
+            self.r.problem((*path, "access"), f"{value!r} is not an access ({choices})", value)
+        return None
 
     def offices(self, data: Mapping[str, Any]) -> tuple[Office, ...]:
         body = self.r.table(data, (), "offices")
@@ -268,6 +287,7 @@ class _Builder:
             goal_key=goal_key,
             wg=self.group(wg_body or {}, (*path, "wg"), need_chair=wg_body is not None),
             encrypted=self.r.flag(item, path, "encrypted", None),
+            access=self.access(item, path),
             unit_tasks=tuple(
                 self.unit(p, unit, f"{number}-{n}") for n, (p, unit) in enumerate(units, start=1)
             ),

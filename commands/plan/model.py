@@ -15,6 +15,9 @@ from typing import Literal
 
 RoomKind = Literal["space", "room"]
 RoomLevel = Literal["plan", "goal", "core", "unit", "committee"]
+Access = Literal["plan", "invite"]
+ACCESS: tuple[Access, ...] = ("plan", "invite")
+"""Who may enter a WG room: anyone in the plan (through its goal space), or WG members only."""
 COMMITTEE_KEY = "committee"
 
 
@@ -116,6 +119,7 @@ class CoreTask(Named):
     goal_key: str
     wg: WorkingGroup
     encrypted: bool | None = None
+    access: Access | None = None
     unit_tasks: tuple[UnitTask, ...] = ()
 
     @property
@@ -165,6 +169,7 @@ class PlannedRoom:
     members: tuple[str, ...]
     chairs: tuple[str, ...]
     encrypted: bool
+    access: Access = "plan"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -178,6 +183,7 @@ class Plan(Named):
     directory: tuple[Person, ...]
     offices: tuple[Office, ...]
     goals: tuple[Goal, ...]
+    access: Access = "plan"
 
     def _walk(self) -> Iterator[tuple[Node, Goal, CoreTask | None]]:
         """Every node in plan order, with its goal and (below goal level) its core task."""
@@ -257,6 +263,7 @@ def _room(
     tree: tuple[str | None, str | None],
     people: tuple[tuple[str, ...], tuple[str, ...]],
     encrypted: bool = False,
+    access: Access = "plan",
 ) -> PlannedRoom:
     """One planned room; `tree` is (parent, space) and `people` is (members, chairs)."""
     return PlannedRoom(
@@ -271,6 +278,7 @@ def _room(
         members=people[0],
         chairs=people[1],
         encrypted=encrypted,
+        access=access,
     )
 
 
@@ -278,7 +286,8 @@ def _plan_rooms(plan: Plan) -> tuple[PlannedRoom, ...]:
     """Plan space; per goal its space, then each WG room followed by its unit rooms; committee.
 
     A goal space holds its WGs' members and the committee, which oversees every goal. A unit
-    room has its WG; encryption falls back from unit task to core task to plan.
+    room has its WG; encryption and access fall back from unit task to core task to plan
+    (the committee room follows the plan's access; spaces stay open to the plan).
     """
     steering = plan.committee.wg
     rooms = [_room(plan, plan, "plan", (None, None), (plan.all_members(), steering.chairs))]
@@ -289,14 +298,18 @@ def _plan_rooms(plan: Plan) -> tuple[PlannedRoom, ...]:
         for core in goal.core_tasks:
             people = (core.wg.everyone(), core.wg.chairs)
             crypt = plan.encrypted if core.encrypted is None else core.encrypted
-            rooms.append(_room(plan, core, "core", (goal.key, goal.key), people, crypt))
+            access = core.access or plan.access
+            rooms.append(_room(plan, core, "core", (goal.key, goal.key), people, crypt, access))
             for unit in core.unit_tasks:
                 if unit.room:
                     unit_crypt = crypt if unit.encrypted is None else unit.encrypted
                     tree = (core.key, goal.key)
-                    rooms.append(_room(plan, unit, "unit", tree, people, unit_crypt))
+                    rooms.append(_room(plan, unit, "unit", tree, people, unit_crypt, access))
     if plan.committee_room:
         people = (steering.everyone(), steering.chairs)
         tree = (plan.key, plan.key)
-        rooms.append(_room(plan, plan.committee, "committee", tree, people, plan.encrypted))
+        committee = _room(
+            plan, plan.committee, "committee", tree, people, plan.encrypted, plan.access
+        )
+        rooms.append(committee)
     return tuple(rooms)

@@ -23,7 +23,7 @@ from commands.records.shared import (
     listing,
     local_today,
     parse_day,
-    pills,
+    people,
     place_of,
     record_id,
     record_text,
@@ -34,7 +34,8 @@ from commands.records.shared import (
 from commands.render import Notice, esc
 from storage.records import ActionRecord, NewRecord
 
-DUE_WORDS = frozenset({"due", "기한", "마감"})
+DUE_WORDS = ("기한", "마감", "due")
+"""`--due` is also `기한`, `마감` or `due` (see `Arg.words`)."""
 VIEWS = {
     "open": "open", "진행": "open", "mine": "mine", "내": "mine", "내것": "mine",
     "overdue": "overdue", "지연": "overdue", "all": "all", "전체": "all",
@@ -77,27 +78,16 @@ async def _owners(ctx: Context, words: list[str]) -> list[str]:
     return owners
 
 
-async def _owners_and_due(ctx: Context, tail: str | None) -> tuple[list[str], date | None]:
-    words = (tail or "").split()
-    cut = next((i for i, word in enumerate(words) if word.lower() in DUE_WORDS), len(words))
-    due = None
-    if cut < len(words):
-        if cut == len(words) - 1:
-            raise UserInputError(f"{words[cut]} 뒤에 날짜가 필요합니다.", "Give a date after due.")
-        due = parse_day(ctx, " ".join(words[cut + 1 :]))
-    return await _owners(ctx, words[:cut]), due
-
-
 def _action_card(ctx: Context, record: ActionRecord, title: Text) -> Notice:
     rows = []
     if record.owners:
-        plain_owners = ", ".join(record.owners)
-        rows.append((ctx.t("담당", "Owners"), plain_owners, pills(record.owners)))
+        plain_owners, html_owners = people(ctx, record.owners)
+        rows.append((ctx.t("담당", "Owners"), plain_owners, html_owners))
     if record.due:
         due = day_text(ctx, record.due)
         rows.append((ctx.t("기한", "Due"), due, esc(due)))
     if record.done_at:
-        done = f"{time_text(ctx, record.done_at)} · {record.done_by}"
+        done = f"{time_text(ctx, record.done_at)} · {people(ctx, [record.done_by or ''])[0]}"
         rows.append((ctx.t("완료", "Done"), done, esc(done)))
     body, html = card(f"{title.pick(ctx.lang)} {record.label}", record.text, rows)
     return Notice(body, html, mentions=record.owners)
@@ -123,18 +113,23 @@ async def _show_again(ctx: Context, wanted: RecordId, title: Text) -> None:
 @action.command(
     "add",
     aliases=("추가",),
-    args=(Arg("text"), Spelled("more", rest=True, optional=True, shown="[@OWNER…] [due WHEN]")),
-    help_en='Add an action: !action add "TEXT" @kim lee due next Friday.',
+    args=(
+        Arg("text"),
+        Spelled("owners", rest=True, optional=True, shown="[@OWNER…]"),
+        Arg("due", option=True, rest=True, optional=True, words=DUE_WORDS, metavar="WHEN"),
+    ),
+    help_en='Add an action: !action add "TEXT" @kim lee --due next Friday.',
 )
-async def add(ctx: Context, text: str, more: str | None) -> None:
+async def add(ctx: Context, text: str, owners: str | None, due: str | None) -> None:
     """할 일을 추가합니다: !할일 추가 "내용" @kim lee 기한 다음 주 금요일."""
     if not text.strip():
         raise UserInputError("할 일 내용을 적어 주세요.", "Give the text of the action.")
     text = record_text(ctx, text)
-    owners, due = await _owners_and_due(ctx, more)
+    people = await _owners(ctx, (owners or "").split())
+    day = parse_day(ctx, due) if due else None
     place = await place_of(ctx)
     new = NewRecord(place.prefix, ctx.room_id, text, ctx.sender, ctx.clock(), ctx.event_id)
-    record = await ctx.repos.records.add_action(new, owners, due)
+    record = await ctx.repos.records.add_action(new, people, day)
     details = " ".join([*record.owners, *([f"due={record.due}"] if record.due else [])])
     await audit(ctx, "action add", f"{record.label} {record.text!r} {details}".strip())
     await ctx.reply(_action_card(ctx, record, Text("할 일 추가", "Action added")))
@@ -148,8 +143,9 @@ def _line(ctx: Context, record: ActionRecord, today: date) -> tuple[str, str]:
     if record.done:
         extra.append(ctx.t("완료", "done"))
     tail = f" · {' · '.join(extra)}" if extra else ""
-    who = f" — {', '.join(record.owners)}" if record.owners else ""
-    html_who = f" — {pills(record.owners)}" if record.owners else ""
+    plain_owners, html_owners = people(ctx, record.owners)
+    who = f" — {plain_owners}" if record.owners else ""
+    html_who = f" — {html_owners}" if record.owners else ""
     text = list_text(record.text)
     plain = f"{record.label} {text}{who}{tail}"
     return plain, f"<li><b>{esc(record.label)}</b> {esc(text)}{html_who}{esc(tail)}</li>"

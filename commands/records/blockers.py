@@ -21,14 +21,14 @@ from commands.records.shared import (
     ensure_here,
     list_text,
     listing,
-    pills,
+    people,
     place_of,
     record_id,
     record_text,
     require,
     time_text,
 )
-from commands.render import Notice, esc, permalink, shown, user_pill
+from commands.render import Notice, esc, permalink, shown
 from storage.records import BlockerRecord, NewRecord
 
 LIST_LIMIT = 30
@@ -44,12 +44,11 @@ blocker = group(
 
 def _card(ctx: Context, record: BlockerRecord, title: Text) -> Notice:
     when = time_text(ctx, record.created_at)
-    raised = f"{user_pill(record.opener)} · {esc(when)}"
-    rows = [(ctx.t("제기", "Raised"), f"{record.opener} · {when}", raised)]
+    opener, opener_pill = people(ctx, [record.opener])
+    rows = [(ctx.t("제기", "Raised"), f"{opener} · {when}", f"{opener_pill} · {esc(when)}")]
     if record.resolved_at and record.resolution is not None:
-        resolved = (
-            f"{record.resolution} ({record.resolved_by}, {time_text(ctx, record.resolved_at)})"
-        )
+        by = people(ctx, [record.resolved_by or ""])[0]
+        resolved = f"{record.resolution} ({by}, {time_text(ctx, record.resolved_at)})"
         rows.append((ctx.t("해결", "Resolved"), resolved, esc(resolved)))
     if record.escalated_at:
         escalated = time_text(ctx, record.escalated_at)
@@ -124,12 +123,12 @@ async def _escalation(ctx: Context, record: BlockerRecord, place: Place) -> Noti
     title = ctx.t(f"장애 상정 {record.label}", f"Blocker escalated {record.label}")
     rows = [
         (ctx.t("작업그룹", "Working group"), wg, esc(wg)),
-        (ctx.t("제기", "Raised by"), record.opener, user_pill(record.opener)),
-        (ctx.t("상정", "Escalated by"), ctx.sender, user_pill(ctx.sender)),
+        (ctx.t("제기", "Raised by"), *people(ctx, [record.opener])),
+        (ctx.t("상정", "Escalated by"), *people(ctx, [ctx.sender])),
         (ctx.t("원문", "Raised at"), link, f'<a href="{esc(link)}">{esc(link)}</a>'),
     ]
     if chairs:
-        rows.append((ctx.t("위원회 의장", "Committee chairs"), ", ".join(chairs), pills(chairs)))
+        rows.append((ctx.t("위원회 의장", "Committee chairs"), *people(ctx, chairs)))
     body, html = card(title, record.text, rows)
     return Notice(body, html, mentions=tuple(chairs))
 
@@ -172,10 +171,11 @@ def _line(ctx: Context, record: BlockerRecord) -> tuple[str, str]:
         resolution = list_text(record.resolution or "")
         marks.append(ctx.t(f"해결: {resolution}", f"resolved: {resolution}"))
     tail = " · ".join(marks)
-    plain = f"{record.label} {list_text(record.text)} — {record.opener} · {tail}"
+    opener, opener_pill = people(ctx, [record.opener])
+    plain = f"{record.label} {list_text(record.text)} — {opener} · {tail}"
     html = (
         f"<li><b>{esc(record.label)}</b> {esc(list_text(record.text))} — "
-        f"{user_pill(record.opener)} · {esc(tail)}</li>"
+        f"{opener_pill} · {esc(tail)}</li>"
     )
     return plain, html
 

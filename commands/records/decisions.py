@@ -14,17 +14,17 @@ from commands.errors import Conflict, NotFound, UserInputError
 from commands.framework import Arg, Command, Role
 from commands.i18n import Text
 from commands.records.shared import (
-    Spelled,
     audit,
     card,
     day_text,
     list_text,
     listing,
+    people,
     place_of,
     record_text,
     time_text,
 )
-from commands.render import Notice, esc, permalink, user_pill
+from commands.render import Notice, esc, permalink
 from commands.when import parse_when
 from storage.records import DecisionRecord, NewRecord
 
@@ -82,9 +82,9 @@ async def _record(ctx: Context, text: str | None) -> None:
 
 
 def _card(ctx: Context, record: DecisionRecord) -> Notice:
-    rows = [(ctx.t("기록", "Recorded by"), record.author, user_pill(record.author))]
+    rows = [(ctx.t("기록", "Recorded by"), *people(ctx, [record.author]))]
     if record.source_sender:
-        said = (ctx.t("발언", "Said by"), record.source_sender, user_pill(record.source_sender))
+        said = (ctx.t("발언", "Said by"), *people(ctx, [record.source_sender]))
         rows.insert(0, said)
     if record.permalink:
         link = f'<a href="{esc(record.permalink)}">{esc(ctx.t("원문 보기", "view message"))}</a>'
@@ -114,19 +114,19 @@ async def add(ctx: Context, text: str | None) -> None:
 
 def _line(ctx: Context, record: DecisionRecord) -> tuple[str, str]:
     day = day_text(ctx, record.created_at)
-    who = record.source_sender or record.author
+    who, who_pill = people(ctx, [record.source_sender or record.author])
     plain = f"{record.label} {day} {list_text(record.text)} — {who}"
     text = esc(list_text(record.text))
     if record.permalink:
         text = f'<a href="{esc(record.permalink)}">{text}</a>'
-    html = f"<li><b>{esc(record.label)}</b> {esc(day)} {text} — {user_pill(who)}</li>"
+    html = f"<li><b>{esc(record.label)}</b> {esc(day)} {text} — {who_pill}</li>"
     return plain, html
 
 
 @decision.command(
     "list",
     aliases=("목록",),
-    args=(Spelled("from", option=True, optional=True, shown="[--from DATE]"),),
+    args=(Arg("from", option=True, optional=True, words=("부터",), metavar="DATE"),),
     help_en="Decisions of this room, newest last; --from DATE for those since a day.",
 )
 async def list_decisions(ctx: Context, **options: Any) -> None:

@@ -45,11 +45,11 @@ def wg_prefix(core_number: int) -> str:
 @dataclass(frozen=True)
 class Spelled(Arg):
     """An argument whose usage is spelled out, where the generated one would not say enough
-    (`[@OWNER…] [due WHEN]`, `[--from DATE]`)."""
+    (`[@OWNER…]`)."""
 
     shown: str = ""
 
-    def usage(self) -> str:
+    def usage(self, lang: str = "en") -> str:
         return self.shown
 
 
@@ -146,8 +146,14 @@ def user_id(raw: str, sender: str) -> str:
     return f"@{name}:{server}"
 
 
-def pills(users: Iterable[str]) -> str:
-    return ", ".join(user_pill(user) for user in users)
+def people(ctx: Context, users: Iterable[str]) -> tuple[str, str]:
+    """(plain, HTML) naming people as the plan's directory does (박서준; the id for someone it
+    does not list): the plain body shows the name, the HTML a pill with the same name, so
+    the Matrix id is only in the pill's link."""
+    names = ctx.names()
+    users = tuple(users)
+    plain = ", ".join(names.get(user, user) for user in users)
+    return plain, ", ".join(user_pill(user, names.get(user)) for user in users)
 
 
 def local_today(ctx: Context) -> date:

@@ -100,9 +100,9 @@ async def _run(ctx: Context, spec: dict[str, Any], offset: int) -> None:
     aliases=("검색", "찾기"),
     args=(
         Arg("query", rest=True),
-        Arg("room", flag=True),
-        Arg("from", option=True, optional=True),
-        Arg("by", _user_arg, option=True, optional=True),
+        Arg("room", flag=True, words=("방",)),
+        Arg("from", option=True, optional=True, words=("부터",), metavar="DATE"),
+        Arg("by", _user_arg, option=True, optional=True, words=("작성자",), metavar="USER"),
     ),
     help_en="Search messages in the rooms you are in (`more` for the next page).",
 )

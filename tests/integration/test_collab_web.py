@@ -174,10 +174,12 @@ async def _check_map(s: Scene) -> None:
 
 
 async def _check_export(s: Scene) -> None:
-    counts = await s.ask(s.jung, "!내보내기 --format json")
+    asked = await s.jung.send(s.room_id, "!내보내기 --format json")
+    counts = (await s.jung.wait_reply(s.room_id, asked, s.bot_user, timeout=30))["body"]
     assert "결정 1, 할 일 1, 장애요인 0, 회의 1회" in counts
     info, data = await s.file(".json")
     assert info["msgtype"] == "m.file" and info["info"]["mimetype"] == "application/json"
+    assert info["m.relates_to"] == {"m.in_reply_to": {"event_id": asked}}
     exported = read_export(data)
     records = s.bot.repos.records
     assert list(exported.decisions) == await records.decisions([s.room_id])

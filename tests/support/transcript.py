@@ -6,12 +6,15 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.config import Settings, settings_from_mapping
 from bot.dispatch import Dispatcher, IncomingMessage
+from bot.event_fields import pills_in
 from bot.matrix import Runtime
 from bot.sized_messenger import SizedMessenger
 from commands.catalog import build_registry
@@ -20,6 +23,7 @@ from commands.framework import Registry
 from commands.plan.file import Plan
 from commands.plan.model import CoreTask
 from commands.render import Notice, relate
+from storage.db import Database
 from storage.plan_rooms import PlanRoomRecord
 from storage.repositories import Repositories
 
@@ -41,6 +45,17 @@ class Sent:
     txn_id: str | None = None
 
 
+@dataclass
+class SentFile:
+    """A file the bot posted, with the `m.relates_to` its event would carry."""
+
+    room_id: str
+    filename: str
+    data: bytes
+    relates_to: dict[str, Any] | None
+    txn_id: str | None = None
+
+
 class TooLarge(RuntimeError):
     """What the homeserver answers to an event over the size limit."""
 
@@ -54,6 +69,7 @@ class RecordingMessenger:
     reactions: list[tuple[str, str, str]] = field(default_factory=list)
     state: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
     files: list[tuple[str, str, bytes]] = field(default_factory=list)
+    sent_files: list[SentFile] = field(default_factory=list)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     encrypted_rooms: set[str] = field(default_factory=set)
 
@@ -84,8 +100,14 @@ class RecordingMessenger:
         mimetype: str,
         thread_root: str | None,
         txn_id: str | None = None,
+        *,
+        reply_to: str | None = None,
     ) -> str:
+        content: dict[str, Any] = {"msgtype": "m.file", "body": filename}
+        relate(content, reply_to, thread_root)
+        relation = content.get("m.relates_to")
         self.files.append((room_id, filename, data))
+        self.sent_files.append(SentFile(room_id, filename, data, relation, txn_id))
         return f"$file{next(self.ids)}"
 
     async def set_room_state(
@@ -160,7 +182,11 @@ class Transcript:
         sender: str = "@kim:gov.kr",
         thread_root: str | None = None,
         event_id: str | None = None,
+        formatted: str | None = None,
+        mentions: tuple[str, ...] = (),
     ) -> list[Sent]:
+        """`formatted` is the `formatted_body` (its pills are read as the sync path reads
+        them) and `mentions` the `m.mentions` user ids, as Element sends a picked person."""
         before = len(self.messenger.sent)
         message = IncomingMessage(
             event_id=event_id or f"$in{next(self.events)}",
@@ -168,6 +194,8 @@ class Transcript:
             sender=sender,
             body=body,
             thread_root=thread_root,
+            mentions=mentions,
+            pills=pills_in(formatted) if formatted is not None else (),
         )
         await self.dispatcher.on_message(message)
         await self.dispatcher.drain()
@@ -178,6 +206,25 @@ class Transcript:
         replies = await self.send(body, **kwargs)
         assert len(replies) == 1, [r.notice.body for r in replies]
         return replies[0].notice.body
+
+
+@asynccontextmanager
+async def wg_transcript(database_url: str, plan: Plan, core: CoreTask) -> AsyncIterator[Transcript]:
+    """A transcript whose room is `core`'s WG room in `plan`, with its members joined."""
+    db = Database(database_url)
+    repos = Repositories.over(db)
+    transcript = Transcript(repos)
+    transcript.dispatcher.plan = plan
+    await seat_wg_room(repos, plan, core, transcript.room_id)
+    try:
+        yield transcript
+    finally:
+        await db.close()
+
+
+def pill(user_id: str, text: str) -> str:
+    """An Element pill: a matrix.to link to the user, with `text` shown."""
+    return f'<a href="https://matrix.to/#/{user_id}">{text}</a>'
 
 
 async def seat_wg_room(repos: Repositories, plan: Plan, core: CoreTask, room_id: str) -> None:

@@ -51,7 +51,7 @@ async def test_ping_replies_pong_as_threaded_notice(t: Transcript) -> None:
     assert replies[0].reply_to == "$cmd1" and replies[0].thread_root == "$root"
     content = replies[0].notice.content()
     assert content["msgtype"] == "m.notice" and content["formatted_body"] == "pong"
-    assert t.dispatcher.metrics.duration_count == 1  # /metrics: sotong_command_duration_seconds
+    assert t.dispatcher.metrics.value("sotong_command_duration_seconds_count") == 1
 
 
 async def test_status_shows_version_uptime_sync_and_rooms(t: Transcript) -> None:

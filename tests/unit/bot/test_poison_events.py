@@ -190,7 +190,7 @@ async def test_a_failing_event_is_recorded_once_and_its_batch_goes_on(repos: Rep
     for _ in range(2):  # the same event again, as in a replayed batch
         await guard.run(ROOM, "$poison:gov.kr", failing())
     assert await repos.skipped.count() == 1
-    assert transcript.dispatcher.metrics.skipped_events["_Boom"] == 2
+    assert transcript.dispatcher.metrics.value("sotong_events_skipped_total", error="_Boom") == 2
     assert not await repos.events.claim("$poison:gov.kr", ROOM)  # finished: never retried
 
 
@@ -209,4 +209,4 @@ async def test_an_unreachable_database_fails_the_batch_for_a_retry(tmp_path: Pat
         raise AssertionError("a database outage must fail the batch, not skip the event")
     finally:
         await db.close()
-    assert transcript.dispatcher.metrics.skipped_events == {}
+    assert transcript.dispatcher.metrics.value("sotong_events_skipped_total") == 0

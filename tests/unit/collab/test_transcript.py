@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest_asyncio
 
-from commands.plan.file import Plan, load_plan
+from commands.plan.file import Plan, load_plan, parse_plan
 from storage.archive import ArchivedMessage
 from storage.db import Database
 from storage.models import Meeting
@@ -143,3 +143,28 @@ async def test_a_new_dashboard_link_replaces_the_old_one(t: Transcript) -> None:
     assert await tokens.user_for(first, t.now) is None
     assert await tokens.user_for(second, t.now) == LEE
     assert "revoke" in await t.say_one("!대시보드 지워", sender=LEE)
+
+
+def narrow_plan() -> Plan:
+    """The shipped plan with jung (health) off the committee: a WG member like any other."""
+    text = (PROJECT_ROOT / "plans" / "gov3.toml").read_text()
+    return parse_plan(text.replace('    "@jung:localhost",\n', "", 1))
+
+
+async def test_a_wg_member_sees_only_the_rooms_they_are_in(t: Transcript) -> None:
+    t.dispatcher.plan = narrow_plan()
+    await t.dispatcher.repos.rooms.set_member(WG1, JUNG, "join", None)
+    body = await t.say_one("!협업지도 month", sender=JUNG)
+    assert "1. 기획재정부 ↔ 보건복지부 4" in body
+    assert "기획재정부 ↔ 부산광역시 1" not in body and "핵심과제 2" not in body
+    body = await t.say_one("!협업지도 core-02", sender=JUNG)
+    assert body.startswith("⚠️") and "core-02" in body
+    nothing = await t.send("!협업지도 month", sender="@nobody:gov.kr")
+    assert "보건복지부" not in nothing[-1].notice.body
+
+
+async def test_the_committee_and_admins_see_the_whole_plan(t: Transcript) -> None:
+    t.dispatcher.plan = narrow_plan()
+    for asker in ("@kim:localhost", "@admin:gov.kr"):
+        body = await t.say_one("!협업지도 month", sender=asker)
+        assert "기획재정부 ↔ 부산광역시 1" in body and "기획재정부 ↔ 보건복지부 4" in body

@@ -5,6 +5,7 @@ Period throughout: Wednesday 2026-12-23 08:30 → Thursday 2026-12-24 08:30, Asi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -205,6 +206,9 @@ def test_actions_are_grouped_once() -> None:
         action("A-6", date(2026, 12, 31), False, -50),  # open, not due, not new: not listed
         action("A-7", date(2026, 12, 20), True, -100),  # done long ago: not listed
     ]
-    groups = group_actions(actions, today, START, END)
+    done_now = replace(action("A-8", today, True, -100), done_at=at(5))
+    done_new = replace(action("A-9", None, True, 1), done_at=at(6))
+    groups = group_actions([*actions, done_new, done_now], today, START, END)
     labels = [[a.id_label for a in g] for g in (groups.overdue, groups.due_today, groups.new)]
     assert labels == [["A-1", "A-2"], ["A-3"], ["A-4", "A-5"]]
+    assert [a.id_label for a in groups.done] == ["A-8", "A-9"]

@@ -203,6 +203,24 @@ def test_an_open_blocker_alone_is_not_a_quiet_day() -> None:
     ]
 
 
+def test_actions_done_in_the_period_are_the_progress() -> None:
+    done = replace(ACTIONS[1], done=True, done_at=t(12, 26, 10).astimezone(UTC))
+    before = replace(ACTIONS[3], done_at=t(12, 23, 10))
+    data = DigestInput(
+        WG, t(12, 24, 8, 30), t(12, 28, 8, 30), date(2026, 12, 28), (), actions=(done, before)
+    )
+    notice = digest(data)
+    assert notice.body.split("\n")[4:] == [
+        "활동",
+        "• 새 메시지 없음",
+        "",
+        "완료한 할 일",
+        f"• [A-2] 자료 & 통계 정리 — {EVIL}, @park:gov.kr — ✅ 완료 · 2026-12-26 (토) 10:00 KST",
+    ]
+    assert notice.mentions == ()
+    assert "\n\nActions done\n" in digest(data, "en").body
+
+
 def test_limits_close_lists_with_a_count() -> None:
     people = {f"@p{i:02}:gov.kr": "행정안전부" for i in range(12)}
     messages = tuple(

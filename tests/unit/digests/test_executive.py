@@ -40,8 +40,8 @@ def test_share() -> None:
 
 
 ROWS = [
-    ExecRow("reg", "규제혁신 <A>", "Regulation", "!a:gov.kr", 120, 100, 48, 3, 1),
-    ExecRow("data", "데이터 & 개방", "Open data", "!b:gov.kr", 40, 80, 0, 0, 2),
+    ExecRow("reg", "규제혁신 <A>", "Regulation", "!a:gov.kr", 120, 100, 48, 3, 1, 2),
+    ExecRow("data", "데이터 & 개방", "Open data", "!b:gov.kr", 40, 80, 0, 0, 2, 1),
     ExecRow("new", "신규 과제", "New task", "!c:gov.kr", 0, 0, 0, 1, 0),
 ]
 
@@ -54,15 +54,17 @@ def test_executive_digest_has_one_row_per_task_and_a_total() -> None:
         "• 쉬는 날 4일 포함: 설날 전날, 설날, 설날 다음날, 설날 대체 휴일",
         "",
         "과제별",
-        "• 규제혁신 <A>: 메시지 120 (▲ 20%) · 지연 할 일 3 · 미해결 장애 1 · 부처 간 40%",
-        "• 데이터 & 개방: 메시지 40 (▼ 50%) · 지연 할 일 0 · 미해결 장애 2 · 부처 간 0%",
-        "• 신규 과제: 메시지 0 (–) · 지연 할 일 1 · 미해결 장애 0 · 부처 간 –",
-        "• 합계: 메시지 160 (▼ 11%) · 지연 할 일 4 · 미해결 장애 3 · 부처 간 30%",
+        "• 규제혁신 <A>: 메시지 120 (▲ 20%) · 완료 할 일 2 · 지연 할 일 3 · 미해결 장애 1"
+        " · 부처 간 40%",
+        "• 데이터 & 개방: 메시지 40 (▼ 50%) · 완료 할 일 1 · 지연 할 일 0 · 미해결 장애 2"
+        " · 부처 간 0%",
+        "• 신규 과제: 메시지 0 (–) · 완료 할 일 0 · 지연 할 일 1 · 미해결 장애 0 · 부처 간 –",
+        "• 합계: 메시지 160 (▼ 11%) · 완료 할 일 3 · 지연 할 일 4 · 미해결 장애 3 · 부처 간 30%",
     ]
     assert notice.mentions == ()
     assert (
         '<tr><td><a href="https://matrix.to/#/!a:gov.kr">규제혁신 &lt;A&gt;</a></td>'
-        "<td>120</td><td>▲ 20%</td><td>3</td><td>1</td><td>40%</td></tr>"
+        "<td>120</td><td>▲ 20%</td><td>2</td><td>3</td><td>1</td><td>40%</td></tr>"
     ) in notice.html
     assert "<td>데이터 &amp; 개방</td>" not in notice.html
     assert notice.html.count("<tr>") == 5  # header, three tasks, total
@@ -73,8 +75,8 @@ def test_executive_digest_in_english() -> None:
     body = build_executive_digest(ROWS[:1], PERIOD, "en").body
     assert body.startswith("📊 Core tasks · 2027-02-10 (Wed)\n")
     assert (
-        "• Regulation: Messages 120 (▲ 20%) · Overdue actions 3 · Open blockers 1 · "
-        "Cross-ministry 40%"
+        "• Regulation: Messages 120 (▲ 20%) · Actions done 2 · Overdue actions 3 · "
+        "Open blockers 1 · Cross-ministry 40%"
     ) in body
 
 
@@ -89,10 +91,13 @@ def test_exec_row_from_a_wg_digest_input() -> None:
         ArchivedMessage("$4", room, KIM, datetime(2027, 2, 4, 10, tzinfo=SEOUL), "기간 전"),
     )
     late = Action("A-1", "늦은 일", (KIM,), date(2027, 2, 5), False, at)
-    data = DigestInput(wg, *PERIOD, date(2027, 2, 10), messages, actions=(late,))
+    done = Action("A-2", "한 일", (KIM,), date(2027, 2, 5), True, at, room, at)
+    earlier = replace(done, id_label="A-3", done_at=datetime(2027, 2, 4, 10, tzinfo=SEOUL))
+    data = DigestInput(wg, *PERIOD, date(2027, 2, 10), messages, actions=(late, done, earlier))
     row = exec_row(data, messages_prev=6)
     assert (row.messages, row.messages_prev, row.cross_ministry) == (3, 6, 2)
     assert (row.overdue_actions, row.open_blockers, row.name("en")) == (1, 0, "Reg")
+    assert row.done_actions == 1
 
 
 def test_personal_digest() -> None:

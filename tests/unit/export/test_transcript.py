@@ -43,7 +43,8 @@ async def t(sqlite_url: str) -> AsyncIterator[Transcript]:
     transcript.dispatcher.plan = PLAN
     transcript.room_id = WG1
     for node, room in (("core-01", WG1), ("core-02", WG2), ("committee", COMMITTEE)):
-        await repos.plan_rooms.save(PlanRoomRecord(PLAN.key, node, room, "room", f"#{node}"))
+        alias = f"#{PLAN.key}-{node}:localhost"
+        await repos.plan_rooms.save(PlanRoomRecord(PLAN.key, node, room, "room", alias))
     await _work(transcript)
     yield transcript
     await db.close()
@@ -96,6 +97,21 @@ async def test_markdown_of_this_wg(t: Transcript) -> None:
     assert f"| #1 | 2026-11-26 10:00 | {wg} | 예산 협의 | {JUNG} {HAN} | 1 |" in text
     assert "출장 절감 합계 (trips avoided): 회의 1, 출장 1회" in text
     assert "action done" in text
+
+
+async def test_the_file_answers_the_command_that_asked_for_it(t: Transcript) -> None:
+    [counts] = await t.send("!내보내기", sender=JUNG, event_id="$ask")
+    assert "결정 1" in counts.notice.body and counts.reply_to == "$ask"
+    [sent] = t.messenger.sent_files
+    assert sent.relates_to == {"m.in_reply_to": {"event_id": "$ask"}}
+    assert sent.txn_id is not None and sent.txn_id.startswith("sotong.")
+    await t.send("!export --format csv", sender=JUNG, event_id="$in-thread", thread_root="$root")
+    assert t.messenger.sent_files[-1].relates_to == {
+        "rel_type": "m.thread",
+        "event_id": "$root",
+        "is_falling_back": False,
+        "m.in_reply_to": {"event_id": "$in-thread"},
+    }
 
 
 async def test_csv_is_one_long_table(t: Transcript) -> None:
@@ -186,3 +202,24 @@ async def test_command_line_export_matches_the_chat_one(
     assert [m.id for m in from_cli.meetings] == [m.id for m in from_chat.meetings]
     bad = Namespace(plan=False, room="core-99", start=None, end=None, format="md", out=out)
     assert await export_to_file(settings, bad) == 2
+
+
+async def test_command_line_export_takes_a_room_alias(
+    t: Transcript, sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = {**BASE_ENV, "DATABASE_URL": sqlite_url, "PLAN_FILE": str(PLAN_FILE)}
+    settings = settings_from_mapping(env)
+    out = tmp_path / "export.json"
+    for alias, scope in (
+        ("#gov3-core-01:localhost", "core-01"),
+        ("#gov3-core-02", "core-02"),
+        ("#gov3-committee:localhost", PLAN.key),
+    ):
+        args = Namespace(plan=False, room=alias, start=None, end=None, format="json", out=out)
+        assert await export_to_file(settings, args) == 0, capsys.readouterr().err
+        assert read_export(out.read_bytes()).scope.name == scope, alias
+    unknown = Namespace(
+        plan=False, room="#gov3-core-99:localhost", start=None, end=None, format="md", out=out
+    )
+    assert await export_to_file(settings, unknown) == 2
+    assert "#gov3-core-99:localhost" in capsys.readouterr().err

@@ -11,40 +11,35 @@ from icalendar import Calendar
 from commands.jobs import JOB_CONTEXT, JobContext
 from commands.meetings.jobs import fire
 from commands.plan.file import load_plan
-from storage.db import Database
-from storage.repositories import Repositories
 from tests.support.synapse import PROJECT_ROOT
-from tests.support.transcript import Transcript, seat_wg_room
+from tests.support.transcript import Transcript, wg_transcript
 
 PLAN = load_plan(PROJECT_ROOT / "plans" / "gov3.toml")
 CORE = PLAN.core_tasks()[0]
 CHAIR, MEMBER = CORE.wg.chairs[0], CORE.wg.members[0]
+NAMES = {person.user_id: person.name for person in PLAN.directory}
 
 
 @pytest_asyncio.fixture
 async def t(sqlite_url: str) -> AsyncIterator[Transcript]:
-    db = Database(sqlite_url)
-    repos = Repositories.over(db)
-    transcript = Transcript(repos)
-    transcript.dispatcher.plan = PLAN
-    await seat_wg_room(repos, PLAN, CORE, transcript.room_id)
-    yield transcript
-    await db.close()
+    async with wg_transcript(sqlite_url, PLAN, CORE) as transcript:
+        yield transcript
 
 
 async def _add(t: Transcript, text: str, sender: str = CHAIR) -> str:
-    replies = await t.send(text, sender=sender)
-    assert len(replies) == 1, [r.notice.body for r in replies]
-    return replies[0].notice.body
+    return await t.say_one(text, sender=sender)
 
 
 async def test_chair_schedules_in_korean_and_the_time_is_repeated(t: Transcript) -> None:
     body = await _add(t, f"!회의 add 월요일 오후 2시 1h30m 주간 점검 회의 {MEMBER}")
     assert "회의 #1: 주간 점검 회의" in body
     assert "2026-11-30 (월) 14:00–15:30 KST" in body
-    assert "Jitsi: https://meet.jit.si/Sotong-" in body and MEMBER in body
+    assert "Jitsi: https://meet.jit.si/Sotong-" in body and f"초대: {NAMES[MEMBER]}\n" in body
+    assert MEMBER not in body
     announcement = t.messenger.sent[-1]
     assert announcement.notice.mentions == (MEMBER,)
+    pill = f'<a href="https://matrix.to/#/{MEMBER}">{NAMES[MEMBER]}</a>'
+    assert pill in announcement.notice.html
     assert [key for _, _, key in t.messenger.reactions] == ["✅", "❌", "❔"]
     name, data = t.messenger.files[-1][1:]
     assert name == "meeting-1.ics"
@@ -75,7 +70,8 @@ async def test_rsvp_by_reaction_then_show_lists_answers(t: Transcript) -> None:
     announcement_id = "$sent1"
     await t.dispatcher.on_reaction(MEMBER, announcement_id, "✅", "$r1")
     body = await _add(t, "!회의 show 1")
-    assert f"참석 1: {MEMBER}" in body and f"미응답 1: {CORE.wg.members[1]}" in body
+    assert f"참석 1: {NAMES[MEMBER]}" in body
+    assert f"미응답 1: {NAMES[CORE.wg.members[1]]}" in body
     await t.dispatcher.on_redaction("$r1")
     body = await _add(t, "!회의 show #1")
     assert "참석 0" in body and "미응답 2" in body
@@ -96,7 +92,7 @@ async def test_cancel_move_and_invite(t: Transcript) -> None:
     body = await _add(t, "!회의 move 1 모레 오전 11시")
     assert "2026-11-29 (일) 11:00–12:00 KST" in body
     body = await _add(t, f"!회의 invite 1 {MEMBER}")
-    assert MEMBER in body
+    assert f"초대: {NAMES[MEMBER]}" in body
     replies = await t.send("!회의 cancel 1", sender=CHAIR)
     assert "취소되었습니다" in replies[0].notice.body
     ics = Calendar.from_ical(t.messenger.files[-1][2])
@@ -119,6 +115,7 @@ async def test_reminder_jobs_send_once_and_skip_when_over(t: Transcript) -> None
     reminders = t.messenger.sent[before:]
     assert len(reminders) == 1 and "회의 알림: 점검" in reminders[0].notice.body
     assert reminders[0].notice.mentions == (MEMBER,)
+    assert reminders[0].notice.body.endswith(f"\n{NAMES[MEMBER]}")
     start_job = next(j for j in t.scheduler.jobs if j.endswith(":start"))
     t.now = t.scheduler.jobs[start_job][0] + timedelta(hours=2)
     await fire(*t.scheduler.jobs[start_job][2])

@@ -13,10 +13,8 @@ from icalendar import Calendar, Event
 from commands.jobs import JOB_CONTEXT, JobContext
 from commands.meetings.jobs import fire
 from commands.plan.file import load_plan
-from storage.db import Database
-from storage.repositories import Repositories
 from tests.support.synapse import PROJECT_ROOT
-from tests.support.transcript import Transcript, seat_wg_room
+from tests.support.transcript import Transcript, wg_transcript
 
 PLAN = load_plan(PROJECT_ROOT / "plans" / "gov3.toml")
 CORE = PLAN.core_tasks()[0]
@@ -27,19 +25,12 @@ WEEKLY = "!회의 add 2026-12-01 10:00 주간회의 --every week"
 
 @pytest_asyncio.fixture
 async def t(sqlite_url: str) -> AsyncIterator[Transcript]:
-    db = Database(sqlite_url)
-    repos = Repositories.over(db)
-    transcript = Transcript(repos)
-    transcript.dispatcher.plan = PLAN
-    await seat_wg_room(repos, PLAN, CORE, transcript.room_id)
-    yield transcript
-    await db.close()
+    async with wg_transcript(sqlite_url, PLAN, CORE) as transcript:
+        yield transcript
 
 
 async def _say(t: Transcript, text: str) -> str:
-    replies = await t.send(text, sender=CHAIR)
-    assert len(replies) == 1, [r.notice.body for r in replies]
-    return replies[0].notice.body
+    return await t.say_one(text, sender=CHAIR)
 
 
 def _last_event(t: Transcript) -> Event:

@@ -137,13 +137,13 @@ async def test_an_action_without_owners_belongs_to_whoever_added_it(t: Transcrip
 
 
 async def test_malformed_action_commands_get_the_usage(t: Transcript) -> None:
-    usage = "Usage: !action add TEXT [@OWNER…] [due WHEN]"
+    usage = "Usage: !action add TEXT [@OWNER…] [--due WHEN…]"
     body = await t.say_one("!할일 추가")
     assert "TEXT 인자가 필요합니다." in body and body.endswith(usage)
     body = await t.say_one("!할일 추가 보고서 작성")
     assert "'작성'은(는) 사용자 ID가 아닙니다" in body and body.endswith(usage)
     assert "Nobody called 'report'" in await t.say_one("!action add write report")
-    assert "due 뒤에 날짜가 필요합니다." in await t.say_one('!할일 추가 "x" kim due')
+    assert "due 뒤에 값이 필요합니다." in await t.say_one('!할일 추가 "x" kim due')
     assert "이미 지난 때입니다" in await t.say_one('!할일 추가 "x" due 어제')
     body = await t.say_one("!할일 완료 xyz")
     assert "기록 번호가 아닙니다" in body and body.endswith("Usage: !action done ID")

@@ -63,6 +63,11 @@ async def test_action_filters(repos: Repositories) -> None:
     done = next(a for a in everything if a.text == "mine")
     assert done.done and done.done_by == "@kim:gov.kr"
     assert done.done_at == AT + timedelta(hours=1)
+    since = [a.text for a in await records.actions([ROOM], done_since=AT + timedelta(hours=1))]
+    assert since == ["late", "mine"]
+    assert [a.text for a in await records.actions([ROOM], done_since=AT + timedelta(hours=2))] == [
+        "late"
+    ]
 
 
 async def test_an_action_is_closed_once_even_concurrently(repos: Repositories) -> None:

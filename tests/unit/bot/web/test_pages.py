@@ -15,9 +15,11 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import settings_from_mapping
 from bot.matrix import Runtime
+from bot.sized_messenger import SizedMessenger
 from bot.web.metrics import Metrics
 from bot.web.server import build_app
 from commands.plan.file import load_plan
+from commands.render import Notice
 from storage.archive import ArchivedMessage
 from storage.plan_rooms import PlanRoomRecord
 from storage.repositories import Repositories
@@ -165,6 +167,35 @@ async def test_metrics_parse_and_count(site: Site) -> None:
     assert samples[("sotong_digests_total", (("kind", "wg"), ("outcome", "sent")))] == 1
     assert samples[("sotong_archive_messages", ())] == 4
     assert samples[("sotong_trips_avoided", ())] == 0
+
+
+async def _samples(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    text = await (await client.get("/metrics")).text()
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+async def test_skipped_malformed_and_split_events_are_counted_per_app(
+    site: Site, repos: Repositories
+) -> None:
+    site.metrics.skipped("ValueError")
+    site.metrics.malformed(("body", "m.relates_to", "body"))
+    sized = SizedMessenger(None, lambda _room: False, site.metrics)
+    assert len(sized.parts(Notice.plain("\n".join(["가" * 1000] * 100)), WG1, False)) > 1
+    samples = await _samples(site.client)
+    assert samples[("sotong_events_skipped_total", (("error", "ValueError"),))] == 1
+    assert samples[("sotong_events_malformed_total", (("field", "body"),))] == 2
+    assert samples[("sotong_events_malformed_total", (("field", "m.relates_to"),))] == 1
+    assert samples[("sotong_replies_split_total", ())] == 1
+    settings = settings_from_mapping(BASE_ENV)
+    other = build_app(site.runtime, lambda: NOW, repos, settings, plan=PLAN, metrics=Metrics())
+    async with TestClient(TestServer(other, host="127.0.0.1")) as client:
+        fresh = await _samples(client)
+    assert fresh[("sotong_replies_split_total", ())] == 0
+    assert ("sotong_events_skipped_total", (("error", "ValueError"),)) not in fresh
 
 
 async def test_healthz_follows_the_sync(site: Site) -> None:
