@@ -15,6 +15,8 @@ from bot.crypto import DeviceTrust
 from bot.dispatch import Dispatcher
 from bot.identity import Identity
 from bot.leadership import Leadership
+from bot.mail.client import SmtpMailer
+from bot.mail.server import MailServer, start_mail
 from bot.matrix import Runtime, SyncLoop, log_in, make_client, upload_keys
 from bot.messenger import NioMessenger
 from bot.scheduler import Scheduler
@@ -22,7 +24,9 @@ from bot.sized_messenger import SizedMessenger
 from bot.web.server import build_app, start_web
 from commands.catalog import build_registry
 from commands.digests import catch_up_digests, reconcile_digests
+from commands.disputes import reconcile_dispute_reminders
 from commands.jobs import JOB_CONTEXT, JobContext
+from commands.mail import MAILER, MailDesk
 from commands.meetings import reconcile
 from commands.plan import load_plan
 from commands.search import reconcile_retention
@@ -74,6 +78,7 @@ class Bot:
         self.leadership = Leadership(settings.database_url, data_dir)
         self._sync_task: asyncio.Task[None] | None = None
         self._web: web.AppRunner | None = None
+        self.mail: MailServer | None = None
 
     async def start(self) -> None:
         """Wait to be the active process (a standby does nothing until then), migrate,
@@ -102,6 +107,9 @@ class Bot:
             synced.cancel()
             self._sync_task.result()
         self.scheduler.resume()
+        if self.settings.mail_listen:
+            desk = MailDesk(self.messenger, self.repos, self.plan, utc_now, self.settings.language)
+            self.mail = await start_mail(self.settings, desk)
         if not self.loop.fresh_install:
             caught_up = await catch_up_digests(JOB_CONTEXT.get())
             log.info("digests caught up: %d sent late", caught_up)
@@ -115,11 +123,15 @@ class Bot:
             self.messenger, self.repos, self.settings, utc_now, self.plan, self.scheduler
         )
         JOB_CONTEXT.set(context)
+        if self.settings.smtp_url:
+            MAILER.set(SmtpMailer.from_url(self.settings.smtp_url))
         self.scheduler.start()
         added, removed = await reconcile(context)
         log.info("scheduler reconciled: %d jobs added, %d removed", added, removed)
         log.info("archive retention job: %s", "on" if await reconcile_retention(context) else "off")
         log.info("digest jobs reconciled: %d added, %d removed", *await reconcile_digests(context))
+        reminders = await reconcile_dispute_reminders(context)
+        log.info("dispute reminder jobs reconciled: %d added, %d removed", *reminders)
 
     async def wait(self) -> None:
         if self._sync_task is not None:
@@ -127,6 +139,8 @@ class Bot:
 
     async def stop(self) -> None:
         """Finish the current batch and running commands, then close everything."""
+        if self.mail is not None:
+            await self.mail.stop()
         self.loop.stop()
         if self._sync_task is not None:
             await asyncio.gather(self._sync_task, return_exceptions=True)

@@ -18,6 +18,7 @@ SECRET_KEYS = frozenset(
 )
 E2EE_TRUST_MODES = ("allowlist", "cross-signed")
 DEFAULT_DATABASE_URL = "sqlite:///data/sotong.db"
+SMTP_SCHEMES = ("smtp://", "smtp+starttls://", "smtps://")
 HHMM_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -62,8 +63,16 @@ class Settings:
     archive_retention_days: int = 0
     digest_time: str = "08:30"
     digest_quiet: str = "line"
+    dispute_remind_days: int = 3
+    dispute_exec_days: int = 10
     recovery_key: str | None = None
     e2ee_trust: str = "allowlist"
+    mail_listen: str | None = None
+    mail_domain: str | None = None
+    mail_allowed_senders: tuple[str, ...] = ()
+    mail_max_bytes: int = 10 * 1024 * 1024
+    smtp_url: str | None = None
+    mail_from: str | None = None
 
     @property
     def web_base_url(self) -> str:
@@ -85,6 +94,8 @@ class Settings:
             value = getattr(self, field.name)
             if field.name in {"password", "access_token", "jitsi_app_secret", "recovery_key"}:
                 value = "***" if value else "(unset)"
+            elif field.name == "smtp_url" and value and "@" in value:
+                value = value.split("://", 1)[0] + "://***@" + value.rsplit("@", 1)[1]
             elif isinstance(value, tuple):
                 value = ",".join(map(str, value)) or "(none)"
             shown[field.name] = str(value)
@@ -192,6 +203,8 @@ def _check_values(settings: Settings, problems: list[str]) -> None:
         problems.append(f"PLAN_FILE: '{settings.plan_file}' does not exist")
     if settings.digest_quiet not in {"line", "none"}:
         problems.append(f"DIGEST_QUIET: '{settings.digest_quiet}' must be line or none")
+    if settings.dispute_remind_days < 1 or settings.dispute_exec_days < 1:
+        problems.append("DISPUTE_REMIND_DAYS, DISPUTE_EXEC_DAYS: must be at least 1 day")
     if settings.calendar_feed_days <= 0:
         problems.append("CALENDAR_FEED_DAYS: must be a positive number of days")
     if not 100 <= settings.command_max_chars <= 20_000:
@@ -203,8 +216,34 @@ def _check_values(settings: Settings, problems: list[str]) -> None:
     if settings.e2ee_trust not in E2EE_TRUST_MODES:
         problems.append(f"E2EE_TRUST: '{settings.e2ee_trust}' must be allowlist or cross-signed")
     _check_recovery_key(settings.recovery_key, problems)
+    _check_mail(settings, problems)
     if not settings.database_url.startswith(("sqlite", "postgresql")):
         problems.append("DATABASE_URL: must be a sqlite:/// or postgresql+psycopg:// URL")
+
+
+def mail_listen_address(raw: str) -> tuple[str, int] | None:
+    """`127.0.0.1:2525` or `[::1]:25` as (host, port); None when it is not one."""
+    host, colon, port = raw.strip().rpartition(":")
+    if not colon or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+        return None
+    return host.strip("[]"), int(port)
+
+
+def _check_mail(settings: Settings, problems: list[str]) -> None:
+    if settings.smtp_url and not settings.smtp_url.startswith(SMTP_SCHEMES):
+        problems.append("SMTP_URL: must start with smtp://, smtp+starttls:// or smtps://")
+    if settings.smtp_url and not (settings.mail_from or settings.mail_domain):
+        problems.append("MAIL_FROM: required with SMTP_URL unless MAIL_DOMAIN is set")
+    if settings.mail_listen is None:
+        return
+    if mail_listen_address(settings.mail_listen) is None:
+        problems.append(
+            f"MAIL_LISTEN: '{settings.mail_listen}' must be HOST:PORT, e.g. 127.0.0.1:2525"
+        )
+    if not settings.mail_domain or not SERVER_RE.match(settings.mail_domain):
+        problems.append("MAIL_DOMAIN: required with MAIL_LISTEN (e.g. sotong.example.go.kr)")
+    if settings.mail_max_bytes < 1024:
+        problems.append("MAIL_MAX_BYTES: must be at least 1024")
 
 
 def _check_recovery_key(key: str | None, problems: list[str]) -> None:
@@ -256,8 +295,16 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         archive_retention_days=_int_setting(env, "ARCHIVE_RETENTION_DAYS", 0, problems),
         digest_time=_digest_time(env.get("DIGEST_TIME", ""), problems),
         digest_quiet=env.get("DIGEST_QUIET", "").strip().lower() or "line",
+        dispute_remind_days=_int_setting(env, "DISPUTE_REMIND_DAYS", 3, problems),
+        dispute_exec_days=_int_setting(env, "DISPUTE_EXEC_DAYS", 10, problems),
         recovery_key=env.get("SOTONG_RECOVERY_KEY", "").strip() or None,
         e2ee_trust=env.get("E2EE_TRUST", "").strip().lower() or "allowlist",
+        mail_listen=env.get("MAIL_LISTEN", "").strip() or None,
+        mail_domain=env.get("MAIL_DOMAIN", "").strip().lower() or None,
+        mail_allowed_senders=_split_list(env.get("MAIL_ALLOWED_SENDERS", "").lower()),
+        mail_max_bytes=_int_setting(env, "MAIL_MAX_BYTES", 10 * 1024 * 1024, problems),
+        smtp_url=env.get("SMTP_URL", "").strip() or None,
+        mail_from=env.get("MAIL_FROM", "").strip() or None,
     )
     _check_values(settings, problems)
     if problems:

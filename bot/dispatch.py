@@ -29,6 +29,7 @@ from commands.roles import role_in_room
 from storage.archive import ArchivedMessage
 from storage.models import AuditEntry
 from storage.repositories import Repositories
+from storage.room_state import RoomState
 
 log = logging.getLogger(__name__)
 OUTCOME_OK, OUTCOME_INVALID, OUTCOME_DENIED, OUTCOME_ERROR = "ok", "invalid", "denied", "error"
@@ -167,6 +168,10 @@ class Dispatcher:
         await self.repos.rooms.set_member(room_id, user_id, membership, display_name)
         if user_id == self.settings.user_id:
             await self.repos.rooms.set_joined(room_id, membership == "join")
+
+    async def on_room_states(self, states: list[RoomState]) -> None:
+        """Many rooms' state at once (the full state after a start): one write."""
+        await self.repos.rooms.apply_states(states)
 
     async def on_power_levels(self, room_id: str, users: dict[str, int], default: int) -> None:
         await self.repos.rooms.set_power_levels(room_id, users, default)

@@ -17,6 +17,7 @@ from nio import (
     UploadFilterResponse,
     WhoamiResponse,
 )
+from nio.store import DefaultStore
 
 from bot.config import Settings
 from bot.crypto import DeviceTrust
@@ -31,6 +32,19 @@ DEVICE_NAME = "Sotong bot"
 BATCH_RETRY_SECONDS = 2.0
 ANSWER_HEAD_START_SECONDS = 0.25
 """How long the next long-poll waits for the batch's commands to answer (see Dispatcher)."""
+POSITION_SAVE_SECONDS = 1.0
+"""The sync position is written at most this often (a command's batch and the batch echoing
+its reply share one write); claims make a batch replayed after a crash harmless."""
+
+
+class LeanStore(DefaultStore):
+    """nio's key store, minus one write per sync: nio saves the batch's newly encrypted
+    rooms after every sync, opening a transaction on the event loop even when there are
+    none (profiled: a tenth of the bot's CPU per `!ping`)."""
+
+    def save_encrypted_rooms(self, rooms: set[str]) -> None:
+        if rooms:
+            super().save_encrypted_rooms(rooms)
 
 
 class LoginFailed(RuntimeError):
@@ -63,6 +77,7 @@ def make_client(
         max_timeout_retry_wait_time=2.0,
         store_sync_tokens=False,
         encryption_enabled=encryption,
+        store=LeanStore,
         request_timeout=SYNC_TIMEOUT_MS / 1000 + 30,
     )
     store_path.mkdir(parents=True, exist_ok=True)
@@ -121,6 +136,8 @@ class SyncLoop:
         self.synced_once = asyncio.Event()
         self.sync_filter: str | dict[str, object] = SYNC_FILTER
         self.fresh_install = False
+        self._position_saved_at: float | None = None
+        self._unsaved_position: str | None = None
 
     async def _filter_id(self) -> str | dict[str, object]:
         """Upload the sync filter once per start; fall back to sending it inline."""
@@ -155,6 +172,15 @@ class SyncLoop:
             self.synced_once.set()
         if bookkeeping is not None:
             await asyncio.gather(bookkeeping, return_exceptions=True)
+        await self.save_pending_position()
+
+    async def save_pending_position(self) -> None:
+        """Write a position that the once-a-second limit held back (on stop)."""
+        if self._unsaved_position is not None:
+            try:
+                await self._save_position(self._unsaved_position)
+            except Exception:
+                log.warning("could not save the last sync position; it will be replayed")
 
     async def _bookkeep(self, next_batch: str) -> None:
         """Key upkeep and the saved sync position, done while the next long-poll is already
@@ -165,7 +191,17 @@ class SyncLoop:
         once. A position saved late only means a replayed batch after a crash, which the
         claims make harmless too."""
         await self.trust.maintain()
+        now = asyncio.get_running_loop().time()
+        saved_at = self._position_saved_at
+        if saved_at is not None and now - saved_at < POSITION_SAVE_SECONDS:
+            self._unsaved_position = next_batch
+            return
+        await self._save_position(next_batch)
+        self._position_saved_at = now
+
+    async def _save_position(self, next_batch: str) -> None:
         await self.repos.sessions.save_next_batch(self.settings.user_id, next_batch)
+        self._unsaved_position = None
 
     async def _sync_once(self, since: str | None) -> SyncResponse | None:
         """One sync; the first of each start asks for the full state, so the client knows

@@ -42,6 +42,7 @@ from bot.event_fields import (
 )
 from bot.event_guard import EventGuard
 from commands.permissions import privileged_creators
+from storage.room_state import RoomState
 
 log = logging.getLogger(__name__)
 SYNC_FILTER: dict[str, Any] = {"room": {"timeline": {"limit": 100}}}
@@ -90,8 +91,9 @@ class SyncProcessor:
 
     async def process(self, response: SyncResponse, since: str | None) -> None:
         """With `since` None (a fresh install) messages are not answered, only recorded."""
+        written = await self._states_at_once(response.rooms.join, since is None)
         for room_id, info in response.rooms.join.items():
-            await self._joined_room(room_id, info, since)
+            await self._joined_room(room_id, info, since, room_id in written)
         for room_id in response.rooms.leave:
             await self.dispatcher.on_member(
                 room_id, self.dispatcher.settings.user_id, "leave", None
@@ -99,14 +101,18 @@ class SyncProcessor:
         for room_id, invite in response.rooms.invite.items():
             await self.guard.run(room_id, None, self._invite(room_id, invite.invite_state))
 
-    async def _joined_room(self, room_id: str, info: RoomInfo, since: str | None) -> None:
+    async def _joined_room(
+        self, room_id: str, info: RoomInfo, since: str | None, state_written: bool = False
+    ) -> None:
         timeline = list(info.timeline.events)
         if since is not None and info.timeline.limited and info.timeline.prev_batch:
             timeline = await fill_gap(self.client, room_id, info.timeline.prev_batch, since) + (
                 timeline
             )
-        for event in info.state:
+        for event in [] if state_written else info.state:
             await self.guard.run(room_id, _event_id(event), self._state(room_id, event))
+        if state_written and since is None:
+            return  # a fresh install's timeline only carried state, written already
         for event in timeline:
             await self.guard.run(room_id, _event_id(event), self._event(room_id, event, since))
 
@@ -152,10 +158,49 @@ class SyncProcessor:
             )
         )
 
+    async def _states_at_once(self, joined: dict[str, RoomInfo], fresh: bool) -> set[str]:
+        """Every room's state section in one write (after a start: each room's full state);
+        on a `fresh` install, whose first timelines are not answered, their state events too.
+        Returns the rooms written. A room whose state cannot be read, or all rooms if the
+        write fails, are left to the event-by-event path under the guard."""
+        states = []
+        for room_id, info in joined.items():
+            events = [*info.state, *(info.timeline.events if fresh else ())]
+            try:
+                if events:
+                    states.append(self._room_state(room_id, events))
+            except Exception:
+                log.debug("state of %s taken event by event", room_id, exc_info=True)
+        if not states:
+            return set()
+        try:
+            await self.dispatcher.on_room_states(states)
+        except Exception:
+            log.debug("batched state write failed; event by event", exc_info=True)
+            return set()
+        return {state.room_id for state in states}
+
+    def _room_state(self, room_id: str, events: list[Any]) -> RoomState:
+        """What `_state` would write for these events, gathered (later events win)."""
+        state = RoomState(room_id)
+        for event in events:
+            if isinstance(event, RoomMemberEvent):
+                membership = str(event.membership)
+                state.members.append((event.state_key, membership, _display_name(event)))
+                if event.state_key == self.dispatcher.settings.user_id:
+                    state.joined = membership == "join"
+            elif isinstance(event, RoomCreateEvent):
+                state.creators = privileged_creators(event.source) or state.creators
+            elif isinstance(event, RoomNameEvent):
+                state.name = str(event.name)
+            elif isinstance(event, PowerLevelsEvent):
+                users = {user: int(level) for user, level in event.power_levels.users.items()}
+                state.power = (users, int(event.power_levels.defaults.users_default))
+        return state
+
     async def _state(self, room_id: str, event: Any) -> None:
         if isinstance(event, RoomMemberEvent):
-            name = (event.content if isinstance(event.content, dict) else {}).get("displayname")
-            name = name[:255] if isinstance(name, str) else None
+            name = _display_name(event)
             await self.dispatcher.on_member(room_id, event.state_key, event.membership, name)
         elif isinstance(event, RoomCreateEvent):
             creators = privileged_creators(event.source)
@@ -188,6 +233,11 @@ class SyncProcessor:
             log.info("joined %s on invite from %s: %s", room_id, inviter, type(response).__name__)
         else:
             await self.client.room_leave(room_id)
+
+
+def _display_name(event: RoomMemberEvent) -> str | None:
+    name = (event.content if isinstance(event.content, dict) else {}).get("displayname")
+    return name[:255] if isinstance(name, str) else None
 
 
 def _event_id(event: Any) -> str | None:

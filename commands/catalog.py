@@ -6,8 +6,10 @@ from commands.basics import chat as basics
 from commands.collab import chat as collab
 from commands.collab import dashboard
 from commands.digests import chat as digests
+from commands.disputes import chat as disputes
 from commands.export import chat as export
 from commands.framework import Registry
+from commands.mail import chat as mail
 from commands.meetings import chat as meetings
 from commands.meetings import extras as meeting_extras
 from commands.plan import chat as tasks
@@ -30,7 +32,9 @@ def build_registry() -> Registry:
             actions,
             decisions,
             blockers,
+            disputes,
             digests,
+            mail,
             export,
         ]
     )

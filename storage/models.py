@@ -370,3 +370,83 @@ class RoomNotice(SQLModel, table=True):
     room_id: str = Field(primary_key=True, max_length=255)
     kind: str = Field(primary_key=True, max_length=64)
     sent_at: datetime = _ts(nullable=False)
+
+
+class DisputeRow(SQLModel, table=True):
+    """A disagreement between ministries raised in a WG room (`!이견`): its parties (a JSON
+    list of ministry names), its status (open, resolved or withdrawn), the outcome and the
+    label of the WG decision that records it, and its escalation to the committee room."""
+
+    __tablename__ = "wg_dispute"
+    __table_args__ = (
+        Index("ux_wg_dispute_label", "prefix", "number", unique=True),
+        Index("ix_wg_dispute_room_id", "room_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    prefix: str = Field(max_length=8)
+    number: int
+    room_id: str = Field(max_length=255)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    opener: str = Field(max_length=255)
+    event_id: str | None = Field(default=None, max_length=255)
+    created_at: datetime = _ts(nullable=False)
+    parties: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    status: str = Field(default="open", max_length=16)
+    outcome: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    closed_at: datetime | None = _optional_ts()
+    closed_by: str | None = Field(default=None, max_length=255)
+    decision_label: str | None = Field(default=None, max_length=16)
+    escalated_at: datetime | None = _optional_ts()
+    escalated_by: str | None = Field(default=None, max_length=255)
+    escalation_room_id: str | None = Field(default=None, max_length=255)
+    escalation_event_id: str | None = Field(default=None, max_length=255)
+
+
+class DisputePositionRow(SQLModel, table=True):
+    """A position a party ministry stated on a dispute; the newest per ministry is current,
+    the older ones are its history."""
+
+    __tablename__ = "wg_dispute_position"
+    __table_args__ = (Index("ix_wg_dispute_position_dispute", "dispute_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dispute_id: int
+    ministry: str = Field(max_length=255)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    author: str = Field(max_length=255)
+    event_id: str | None = Field(default=None, max_length=255)
+    stated_at: datetime = _ts(nullable=False)
+
+
+class DisputeReminderRow(SQLModel, table=True):
+    """Ledger of position reminders: one per (dispute, ministry, local day), claimed first."""
+
+    __tablename__ = "wg_dispute_reminder"
+    dispute_id: int = Field(primary_key=True)
+    ministry: str = Field(primary_key=True, max_length=255)
+    day: date = Field(primary_key=True)
+    sent_at: datetime = _ts(nullable=False)
+
+
+class MailMessage(SQLModel, table=True):
+    """A mail posted into a room, by its Message-ID's hash: the same mail twice is posted
+    once, and a reply (In-Reply-To/References) finds the thread of the mail it answers."""
+
+    __tablename__ = "mail_message"
+    key: str = Field(primary_key=True, max_length=64)
+    room_id: str = Field(max_length=255)
+    event_id: str | None = Field(default=None, max_length=255)
+    thread_root: str | None = Field(default=None, max_length=255)
+    received_at: datetime = _ts(nullable=False)
+
+
+class MailSubscription(SQLModel, table=True):
+    """A personal digest by mail: asked for with an address, sent only once the code mailed
+    there is confirmed; `token` is the secret of the one-click unsubscribe link."""
+
+    __tablename__ = "mail_subscription"
+    user_id: str = Field(primary_key=True, max_length=255)
+    address: str = Field(max_length=255)
+    code_hash: str = Field(max_length=64)
+    token: str = Field(max_length=64, unique=True)
+    confirmed: bool = Field(default=False)
+    requested_at: datetime = _ts(nullable=False)

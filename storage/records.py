@@ -112,7 +112,9 @@ class RecordsRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def _next_number(self, session: AsyncSession, prefix: str) -> int:
+    async def next_number(self, session: AsyncSession, prefix: str) -> int:
+        """The next short id number of a WG (`A-12`): one counter for every kind of record,
+        disagreements included, taken inside the caller's transaction."""
         table = RecordCounter.__table__
         module = postgresql if self.db.dialect == "postgresql" else sqlite
         statement = module.insert(table).values(prefix=prefix, last_number=1)
@@ -124,7 +126,7 @@ class RecordsRepository:
     async def _insert(
         self, session: AsyncSession, kind: type[Row], new: NewRecord, **columns: Any
     ) -> Any:
-        number = await self._next_number(session, new.prefix)
+        number = await self.next_number(session, new.prefix)
         row = kind(
             prefix=new.prefix,
             number=number,

@@ -14,6 +14,8 @@ from storage.archive import MessageArchive
 from storage.dashboard import DashboardTokens
 from storage.db import Database
 from storage.digests import DigestRepository
+from storage.disputes import DisputeRepository
+from storage.mail import MailLedger, MailSubscriptions
 from storage.meetings import CalendarTokens, DirectRooms, MeetingRepository
 from storage.models import (
     AuditEntry,
@@ -28,11 +30,20 @@ from storage.plan_rooms import PlanRoomRepository
 from storage.records import RecordsRepository
 from storage.reports import ReportQueries
 from storage.room_notices import RoomNotices
+from storage.room_state import RoomState, apply_room_states
 from storage.search_cursors import SearchCursorRepository
 from storage.skipped import SkippedEvents
 from storage.upsert import insert_for, upsert
 
 CREATOR_POWER = 1_000_000
+
+
+_SESSIONS = BotSession.__table__
+_SAVE_NEXT_BATCH = (
+    update(_SESSIONS)
+    .where(_SESSIONS.c.user_id == bindparam("u"))
+    .values(next_batch=bindparam("b"), updated_at=bindparam("t"))
+)
 
 
 class SessionRepository:
@@ -56,14 +67,14 @@ class SessionRepository:
             await upsert(session, BotSession.__table__, values, ["user_id"])
 
     async def save_next_batch(self, user_id: str, next_batch: str) -> None:
-        statement = (
-            update(BotSession)
-            .where(BotSession.user_id == user_id)
-            .values(next_batch=next_batch, updated_at=utcnow())
+        """Saved after sync batches (at most once a second), on the dedicated connection: one hop
+        instead of the async engine's several (profiled: a sixth of the bot's CPU per
+        `!ping` went to this statement through the async engine)."""
+        values = {"u": user_id, "b": next_batch, "t": utcnow()}
+        rowcount = await self.db.hot.transaction(
+            lambda connection: connection.execute(_SAVE_NEXT_BATCH, values).rowcount
         )
-        async with self.db.engine.begin() as connection:
-            result = await connection.execute(statement)
-        if result.rowcount == 0:
+        if rowcount == 0:
             raise LookupError(f"no stored session for {user_id}")
 
 
@@ -184,6 +195,10 @@ class RoomRepository:
         async with self.db.session() as session:
             await upsert(session, Membership.__table__, values, ["room_id", "user_id"])
 
+    async def apply_states(self, states: list[RoomState]) -> None:
+        """Many rooms' members, names, creators and power levels in one transaction."""
+        await apply_room_states(self.db, states)
+
     async def set_power_levels(self, room_id: str, levels: dict[str, int], default: int) -> None:
         """Replace the room's power levels with those of a `m.room.power_levels` event."""
         async with self.db.session() as session:
@@ -275,6 +290,9 @@ class Repositories:
     reports: ReportQueries
     skipped: SkippedEvents
     room_notices: RoomNotices
+    disputes: DisputeRepository
+    mail: MailLedger
+    mail_subscriptions: MailSubscriptions
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -296,4 +314,7 @@ class Repositories:
             reports=ReportQueries(db),
             skipped=SkippedEvents(db),
             room_notices=RoomNotices(db),
+            disputes=DisputeRepository(db),
+            mail=MailLedger(db),
+            mail_subscriptions=MailSubscriptions(db),
         )

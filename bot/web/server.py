@@ -12,6 +12,7 @@ from bot.matrix import Runtime
 from bot.web.collab import CollabPages, add_routes
 from bot.web.errors import guard, quiet_malformed_requests
 from bot.web.metrics import Metrics, MetricsPage
+from bot.web.unsubscribe import add_unsubscribe
 from commands.meetings import feed_for
 from commands.plan import Plan
 from storage.repositories import Repositories
@@ -57,6 +58,7 @@ def build_app(
     pages = CollabPages(repos, plan, clock, settings.timezone, settings.user_id)
     page = MetricsPage(metrics, runtime, repos, plan, clock) if metrics is not None else None
     add_routes(app, pages, page)
+    add_unsubscribe(app, repos)
     return app
 
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from commands.collab.analysis import analyse, interactions_from, posts_from
+from commands.collab.disputes import dispute_edges
 from commands.collab.model import ALL, Attendance, CollabReport, MinistryResolver, Scope
 from commands.collab.period import MapPeriod
 from commands.collab.svg import period_text
@@ -91,7 +92,7 @@ async def collab_report(
     skip = tuple(ignore)
     interactions = interactions_from(messages, meetings, room_tasks=tasks, ignore=skip)
     posts = posts_from(messages, room_tasks=tasks, ignore=skip)
-    return analyse(
+    report = analyse(
         plan,
         interactions,
         period.start,
@@ -100,6 +101,9 @@ async def collab_report(
         posts=posts,
         resolver=MinistryResolver.from_plan(plan),
     )
+    disputes = await repos.disputes.disputes(room_ids, include_closed=True)
+    edges = dispute_edges(disputes, tasks, plan, scope, period.start, period.end)
+    return replace(report, disputes=edges)
 
 
 def scope_label(plan: Plan, scope: Scope) -> str:

@@ -88,6 +88,9 @@ class MinistryResolver:
     def __call__(self, user_id: str) -> str:
         if user_id in self.directory:
             return self.directory[user_id]
+        if user_id.startswith("mailto:"):  # mail from outside the directory: by its domain
+            domain = user_id.rpartition("@")[2].lower()
+            return self.servers.get(domain, domain)
         _, colon, server = user_id.partition(":")
         if not colon:
             return user_id
@@ -241,6 +244,17 @@ class MissingPair:
 
 
 @dataclass(frozen=True)
+class DisputeEdge:
+    """Disagreements (`!이견`) between `a` and `b` (a < b) that were open at some time in the
+    period: `open` of them still open at its end. Counted apart from collaboration."""
+
+    a: str
+    b: str
+    open: int
+    total: int
+
+
+@dataclass(frozen=True)
 class CollabReport:
     """The collaboration map of a period `[start, end)` and a scope. `edges` are heaviest
     first; `faded` are pairs that collaborated in the previous period but not in this one;
@@ -262,6 +276,8 @@ class CollabReport:
     missing: tuple[MissingPair, ...]
     total: Trend
     interactions: Trend
+    disputes: tuple[DisputeEdge, ...] = ()
+    """Pairs of ministries in disagreement, most disagreements first (not collaboration)."""
 
     def edge(self, a: str, b: str) -> Edge | None:
         """The edge between two ministries, in either order."""

@@ -63,10 +63,12 @@ def _task_name(plan: Plan, key: str) -> str:
 
 PAIR_HEAD = ("부처쌍", "가중치", "답장", "멘션", "스레드", "회의", "추세")
 SHARE_HEAD = ("과제", "상호작용", "가중치", "부처 간 비율")
+DISPUTE_HEAD = ("부처쌍", "이견", "진행 중")
 
 
 def tables(report: CollabReport, plan: Plan) -> list[Table]:
-    """Strongest pairs, silo tasks, WG pairs without interaction, per-task shares."""
+    """Strongest pairs, silo tasks, WG pairs without interaction, per-task shares, and the
+    pairs in disagreement (counted apart)."""
     strongest = [
         (f"{e.a} ↔ {e.b}", format_weight(e.weight), *map(str, _kinds(e)), trend_text(e.trend))
         for e in report.strongest
@@ -79,12 +81,14 @@ def tables(report: CollabReport, plan: Plan) -> list[Table]:
         (_task_name(plan, t.core_key), str(t.interactions), format_weight(t.total), _share(t))
         for t in report.tasks
     ]
+    disputes = [(f"{d.a} ↔ {d.b}", str(d.total), str(d.open)) for d in report.disputes]
     silo_title = f"사일로 과제 (부처 간 비율 {report.silo_threshold * 100:.0f}% 미만)"
     return [
         Table("가장 활발한 부처 간 협업", "strongest", PAIR_HEAD, strongest),
         Table(silo_title, "silos", ("과제", "비율"), silos),
         Table("협업이 없었던 WG 부처쌍", "missing", ("부처", "부처", "과제"), missing),
         Table("과제별 부처 간 협업 비율", "shares", SHARE_HEAD, shares),
+        Table("부처 간 이견 (협업과 별도)", "disputes", DISPUTE_HEAD, disputes),
     ]
 
 

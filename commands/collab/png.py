@@ -151,6 +151,10 @@ def _draw_map(draw: ImageDraw.ImageDraw, plan: MapLayout, font_path: str) -> Non
         colour = _rgba(COLOURS["strong" if edge.strong else "edge"], 180)
         width = max(round(edge.width * SCALE), 1)
         draw.line([at(edge.x1, edge.y1), at(edge.x2, edge.y2)], fill=colour, width=width)
+    for line in plan.disputes:
+        width = max(round(line.width * SCALE), 1)
+        colour = _rgba(COLOURS["dispute"], 220)
+        draw.line([at(line.x1, line.y1), at(line.x2, line.y2)], fill=colour, width=width)
     for node in plan.nodes:
         box = [*at(node.x - node.r, node.y - node.r), *at(node.x + node.r, node.y + node.r)]
         fill = COLOURS["silent" if node.silent else "node"]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from commands.collab.model import CollabReport, Edge, Trend
+from commands.collab.model import CollabReport, DisputeEdge, Edge, Trend
 from commands.collab.svg import format_weight, map_svg, period_text
 from commands.i18n import Text
 from commands.plan import Plan
@@ -41,6 +41,10 @@ T = {
     "before": Text("지난 기간 {w}", "previously {w}"),
     "more": Text("외 {n}건", "and {n} more"),
     "new": Text("신규", "new"),
+    "disputes": Text(
+        "부처 간 이견 (협업과 별도)", "Disagreements between ministries (apart from collaboration)"
+    ),
+    "dispute": Text("{a} ↔ {b}: 이견 {n} (진행 중 {o})", "{a} ↔ {b}: {n} disagreements ({o} open)"),
 }
 
 
@@ -113,7 +117,14 @@ def _sections(report: CollabReport, plan: Plan, lang: str) -> list[_Section]:
             T["quiet"].pick(lang),
             _capped([_task(plan, key, lang) for key in report.quiet], lang),
         ),
+        _Section(
+            T["disputes"].pick(lang), _capped([_dispute(e, lang) for e in report.disputes], lang)
+        ),
     ]
+
+
+def _dispute(edge: DisputeEdge, lang: str) -> str:
+    return T["dispute"].pick(lang).format(a=edge.a, b=edge.b, n=edge.total, o=edge.open)
 
 
 def _pair(edge: Edge, lang: str) -> str:

@@ -24,13 +24,17 @@ NOTE_SIZE = 12
 NODE_RADIUS = (8.0, 30.0)
 EDGE_WIDTH = (1.5, 12.0)
 HIGHLIGHT = 3
-LEGEND_KO = "원 크기: 활동량 · 선 굵기: 부처 간 협업 가중치 · 주황: 가장 활발한 협업"
+LEGEND_KO = (
+    "원 크기: 활동량 · 선 굵기: 부처 간 협업 가중치 · 주황: 가장 활발한 협업"
+    " · 빨간 점선: 부처 간 이견"
+)
 EMPTY_KO = "이 기간에 기록된 협업이 없습니다"
 COLOURS = {
     "node": "#1f4e79",
     "silent": "#b0b0b0",
     "edge": "#4a7fb5",
     "strong": "#e07b24",
+    "dispute": "#c0392b",
     "text": "#222222",
     "note": "#666666",
 }
@@ -76,6 +80,8 @@ class MapLayout:
     title: str
     nodes: tuple[PlacedNode, ...]
     edges: tuple[PlacedEdge, ...]
+    disputes: tuple[PlacedEdge, ...] = ()
+    """Disagreements between placed ministries: their own lines, apart from collaboration."""
 
 
 def default_title(report: CollabReport) -> str:
@@ -126,6 +132,7 @@ def layout(
         title or default_title(report),
         tuple(placed.values()),
         _edges(report, placed),
+        _disputes(report, placed),
     )
 
 
@@ -158,6 +165,19 @@ def _edges(report: CollabReport, placed: dict[str, PlacedNode]) -> tuple[PlacedE
         tooltip = f"{edge.a} ↔ {edge.b}: {format_weight(edge.weight)}"
         key = (edge.a, edge.b)
         lines.append(PlacedEdge(edge.a, edge.b, a.x, a.y, b.x, b.y, width, key in strong, tooltip))
+    return tuple(lines)
+
+
+def _disputes(report: CollabReport, placed: dict[str, PlacedNode]) -> tuple[PlacedEdge, ...]:
+    """A line per pair in disagreement, thicker with more disagreements."""
+    lines = []
+    for edge in report.disputes:
+        a, b = placed.get(edge.a), placed.get(edge.b)
+        if a is None or b is None:
+            continue
+        tooltip = f"{edge.a} ↔ {edge.b}: 이견 {edge.total} (진행 중 {edge.open})"
+        width = min(EDGE_WIDTH[0] + edge.total, EDGE_WIDTH[1] / 2)
+        lines.append(PlacedEdge(edge.a, edge.b, a.x, a.y, b.x, b.y, width, False, tooltip))
     return tuple(lines)
 
 

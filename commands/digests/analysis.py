@@ -298,4 +298,5 @@ def exec_row(data: DigestInput, messages_prev: int) -> ExecRow:
         overdue_actions=len(groups.overdue),
         open_blockers=len(data.blockers_open),
         done_actions=len(groups.done),
+        disputes=tuple(data.disputes_open),
     )

@@ -2,7 +2,7 @@
 
 Sections, each only when it has something: 활동 (messages and people by ministry), 주요 스레드,
 새 결정, 할 일 (overdue, due today, new; owners mentioned), 완료한 할 일 (done in the period: the
-progress), 미해결 장애, 오늘 회의, 답변 없는 질문.
+progress), 미해결 장애, 진행 중인 부처 간 이견, 오늘 회의, 답변 없는 질문.
 A quiet day is one line, or nothing when the WG asked for silence.
 """
 
@@ -20,6 +20,7 @@ from commands.digests.analysis import (
     in_period,
     unanswered_questions,
 )
+from commands.digests.disputes import wg_disputes
 from commands.digests.items import (
     MORE,
     action_item,
@@ -100,6 +101,7 @@ def wg_digest_sections(
         _actions(groups, data, lang, limits.actions),
         _done(groups.done, data, lang, limits.actions),
         _blockers(data.blockers_open, end, lang, limits.blockers),
+        wg_disputes(data.disputes_open, end, lang, limits.blockers),
         _meetings(data.meetings_today, lang, zone),
         _questions(questions, data.wg, lang, limits.questions, zone),
     ]

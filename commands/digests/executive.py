@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, tzinfo
 
+from commands.digests.disputes import exec_disputes
 from commands.digests.items import (
     action_item,
     action_state,
@@ -68,7 +69,7 @@ def executive_digest_sections(
     rows: Sequence[ExecRow], period: Period, lang: str = "ko"
 ) -> list[Notice]:
     """Title with the period, then a table: one row per core task, in the given order, and a
-    total row."""
+    total row; then the disagreements escalated or open long, if any."""
     day = format_day(period[1].date(), lang)
     title = section(
         EXEC_TITLE.pick(lang).format(day=day),
@@ -82,7 +83,7 @@ def executive_digest_sections(
         open_tag=f"<table><thead><tr>{header}</tr></thead><tbody>",
         close_tag="</tbody></table>",
     )
-    return [title, table]
+    return [title, table, *exec_disputes(rows, period[1], lang)]
 
 
 def _exec_row(row: ExecRow, lang: str, *, link: bool = True) -> Notice:

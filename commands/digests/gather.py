@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from commands.digests.analysis import strip_fallback
+from commands.digests.disputes import to_dispute
 from commands.digests.model import (
     Action,
     Blocker,
@@ -196,6 +197,8 @@ async def gather_wgs(
     )
     actions = _by_room(await repos.records.actions(rooms, done_since=start))
     blockers = _by_room(await repos.records.blockers(rooms))
+    disputes = _by_room(await repos.disputes.disputes(rooms))
+    long_days = settings.dispute_exec_days
     meetings = _by_room(await meetings_today(repos, settings, rooms, today))
     modes = await repos.digests.quiet_modes()
     inputs = []
@@ -212,6 +215,9 @@ async def gather_wgs(
                 decisions_new=[to_decision(d) for d in _in(decisions, wg_rooms)],
                 actions=[to_action(a) for a in _in(actions, wg_rooms)],
                 blockers_open=[to_blocker(b) for b in _in(blockers, wg_rooms)],
+                disputes_open=[
+                    to_dispute(d, today, zone, long_days) for d in _in(disputes, wg_rooms)
+                ],
                 meetings_today=_in(meetings, wg_rooms),
                 quiet_mode="none" if mode == "none" else "line",
             )

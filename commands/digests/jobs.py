@@ -20,6 +20,7 @@ from typing import Any
 
 from commands.digests.analysis import exec_row
 from commands.digests.build import wg_digest_sections
+from commands.digests.bymail import mail_digests
 from commands.digests.executive import executive_digest_sections
 from commands.digests.gather import (
     committee_room,
@@ -142,7 +143,8 @@ async def run_slot(ctx: JobContext, day: date, slot: str, now: datetime) -> int:
     posted = 0
     if slot == ctx.settings.digest_time and ctx.plan is not None:
         posted += await _wg_and_executive(ctx, day, slot, late, done)
-    return posted + await _personal(ctx, day, slot, late, done)
+    posted += await _personal(ctx, day, slot, late, done)
+    return posted + await mail_digests(ctx, day, slot, late)
 
 
 async def _wg_and_executive(

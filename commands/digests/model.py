@@ -56,6 +56,20 @@ class Blocker:
 
 
 @dataclass(frozen=True)
+class Dispute:
+    """An open disagreement between ministries: its parties, those still without a position,
+    whether it went to the committee and whether it is open past DISPUTE_EXEC_DAYS."""
+
+    id_label: str
+    text: str
+    parties: tuple[str, ...]
+    opened_at: datetime
+    missing: tuple[str, ...] = ()
+    escalated: bool = False
+    long_open: bool = False
+
+
+@dataclass(frozen=True)
 class MeetingToday:
     """A meeting starting today, with its RSVP counts (✅ yes, ❌ no, ❔ maybe)."""
 
@@ -108,6 +122,7 @@ class DigestInput:
     blockers_open: Sequence[Blocker] = ()
     meetings_today: Sequence[MeetingToday] = ()
     quiet_mode: QuietMode = "line"
+    disputes_open: Sequence[Dispute] = ()
 
     def in_period(self, moment: datetime) -> bool:
         return self.period_start <= moment < self.period_end
@@ -144,6 +159,7 @@ class ExecRow:
     overdue_actions: int
     open_blockers: int
     done_actions: int = 0
+    disputes: tuple[Dispute, ...] = ()
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_ko

@@ -89,10 +89,10 @@ def _counts(ctx: Context, export: RecordsExport) -> str:
     return ctx.t(
         f"결정 {len(export.decisions)}, 할 일 {len(export.actions)}, "
         f"장애요인 {len(export.blockers)}, 회의 {held}회, 요약 {len(export.digests)}, "
-        f"감사 기록 {len(export.audit)}",
+        f"감사 기록 {len(export.audit)}, 이견 {len(export.disputes)}",
         f"{len(export.decisions)} decisions, {len(export.actions)} actions, "
         f"{len(export.blockers)} blockers, {held} meetings held, {len(export.digests)} digests, "
-        f"{len(export.audit)} audit entries",
+        f"{len(export.audit)} audit entries, {len(export.disputes)} disagreements",
     )
 
 

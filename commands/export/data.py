@@ -1,7 +1,8 @@
 """What a records export holds, gathered from storage for one working group or a whole plan.
 
 An export is the disclosure record of a WG (or of the plan, asked in the committee room):
-its decisions, actions and blockers, its meetings with who attended and the trips that video
+its decisions, actions, blockers and disagreements between ministries (with every
+position stated and the outcome), its meetings with who attended and the trips that video
 meetings avoided, the digests the bot sent, and the audit log of chair commands. Everything is
 read completely and in a fixed order, so the same database gives the same export, and
 `commands.export.json_format` can write it out and read it back unchanged.
@@ -24,6 +25,7 @@ from commands.meetings import (
 )
 from commands.plan import COMMITTEE_KEY, Plan
 from storage.digests import SentDigest
+from storage.disputes import DisputeRecord
 from storage.meetings import invitees_of
 from storage.models import Meeting
 from storage.records import ActionRecord, BlockerRecord, DecisionRecord
@@ -31,7 +33,7 @@ from storage.reports import AuditRecord
 from storage.repositories import Repositories
 
 DIGEST_KINDS_OF_A_PLAN = ("wg", "executive")
-R = TypeVar("R", ActionRecord, DecisionRecord, BlockerRecord)
+R = TypeVar("R", ActionRecord, DecisionRecord, BlockerRecord, DisputeRecord)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class RecordsExport:
     savings: Savings
     digests: tuple[SentDigest, ...]
     audit: tuple[AuditRecord, ...]
+    disputes: tuple[DisputeRecord, ...] = ()
 
 
 async def _planned(repos: Repositories, plan: Plan) -> dict[str, str]:
@@ -200,6 +203,7 @@ async def gather_export(
         savings=sum((h.savings for m in meetings for h in m.held), Savings()),
         digests=await _digests(repos, scope, since, until),
         audit=tuple(await repos.reports.audit(rooms, since, until)),
+        disputes=_created(await repos.disputes.disputes(rooms, include_closed=True), since, until),
     )
 
 

@@ -58,9 +58,8 @@ def decode(kind: Any, data: Any) -> Any:
         return {str(key): decode(args[1], item) for key, item in data.items()}
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
-        return kind(
-            **{f.name: decode(hints[f.name], data[f.name]) for f in dataclasses.fields(kind)}
-        )
+        fields = [f for f in dataclasses.fields(kind) if f.name in data or not _defaulted(f)]
+        return kind(**{f.name: decode(hints[f.name], data[f.name]) for f in fields})
     if kind is datetime:
         return datetime.fromisoformat(data)
     if kind is date:
@@ -68,6 +67,13 @@ def decode(kind: Any, data: Any) -> Any:
     if kind is float:
         return float(data)
     return data
+
+
+def _defaulted(field: dataclasses.Field[Any]) -> bool:
+    """A field with a default: an export written before the field existed may lack it."""
+    return (
+        field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING
+    )
 
 
 def write_export(export: RecordsExport) -> str:

@@ -86,6 +86,39 @@ def _records(export: RecordsExport, at: Local) -> Iterator[Row]:
             closed_by=b.resolved_by or "",
             details=f"resolution={b.resolution or ''}; escalated={at(b.escalated_at)}",
         )
+    yield from _disputes(export, at)
+
+
+def _disputes(export: RecordsExport, at: Local) -> Iterator[Row]:
+    """A row per disagreement, then one per position stated on it (its whole history)."""
+    for d in export.disputes:
+        details = (
+            f"parties={' | '.join(d.parties)}; outcome={d.outcome or ''}; "
+            f"decision={d.decision_label or ''}; escalated={at(d.escalated_at)}"
+        )
+        closed = {"closed_at": at(d.closed_at), "closed_by": d.closed_by or ""}
+        yield _row(
+            "dispute",
+            d.label,
+            d.room_id,
+            at(d.created_at),
+            d.opener,
+            d.text,
+            status=d.status,
+            details=details,
+            **closed,
+        )
+        for p in d.history:
+            current = "yes" if p in d.positions else "no"
+            yield _row(
+                "dispute_position",
+                d.label,
+                d.room_id,
+                at(p.stated_at),
+                p.author,
+                p.text,
+                details=f"ministry={p.ministry}; current={current}",
+            )
 
 
 def _ledgers(export: RecordsExport, at: Local) -> Iterator[Row]:
@@ -189,6 +222,21 @@ def to_markdown(export: RecordsExport, tz: str, rooms: Mapping[str, str] | None 
         [
             (b.label, "해결" if b.resolved else "미해결", b.opener, b.text, b.resolution or "")
             for b in export.blockers
+        ],
+    )
+    lines += _table(
+        "부처 간 이견 (Disagreements)",
+        ("번호", "상태", "당사 부처", "쟁점", "입장", "조정 결과"),
+        [
+            (
+                d.label,
+                d.status + (" (상정)" if d.escalated_at else ""),
+                ", ".join(d.parties),
+                d.text,
+                "\n".join(f"{p.ministry}: {p.text}" for p in d.positions),
+                d.outcome or "",
+            )
+            for d in export.disputes
         ],
     )
     return "\n".join([*lines, *_markdown_ledgers(export, at, room)]).encode("utf-8")

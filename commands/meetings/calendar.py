@@ -36,8 +36,8 @@ def meeting_event(item: Meeting, settings: Any) -> MeetingEvent:
     )
 
 
-def meeting_ics(item: Meeting, settings: Any) -> bytes:
-    return calendar_bytes([meeting_event(item, settings)], item.title)
+def meeting_ics(item: Meeting, settings: Any, method: str = "PUBLISH") -> bytes:
+    return calendar_bytes([meeting_event(item, settings)], item.title, method)
 
 
 async def feed_for(repos: Repositories, settings: Any, user_id: str) -> bytes:

@@ -11,6 +11,13 @@ from commands.errors import NotFound, PermissionDenied, UserInputError
 from commands.framework import Arg, group
 from commands.meetings.calendar import meeting_ics
 from commands.meetings.jobs import schedule_meeting, schedule_of
+from commands.meetings.mailed import (
+    external_invitees,
+    failure_note,
+    is_address,
+    mail_invitations,
+    require_mail_out,
+)
 from commands.meetings.recurrence import Recurrence
 from commands.meetings.render import RSVP_KEYS, announcement, details
 from commands.meetings.video import conference_name
@@ -47,6 +54,8 @@ def meeting_number(raw: str) -> int:
 
 
 def _user(raw: str, sender: str) -> str:
+    if is_address(raw.lower()):
+        return raw.lower()
     user = "@" + raw.lstrip("@")
     return user if ":" in user else f"{user}:{sender.split(':', 1)[1]}"
 
@@ -229,6 +238,9 @@ async def cancel(ctx: Context, id: str, date: date | None) -> None:
         await schedule_meeting(ctx.jobs, item, ctx.settings.meeting_reminders, ctx.clock())
     await take_down(ctx, item, occurrence)
     await ctx.reply(note)
+    mailed = await mail_invitations(ctx, item, external_invitees(item), cancel=date is None)
+    if failed := failure_note(ctx, mailed):
+        await ctx.reply(failed)
     await ctx.send_file(
         f"meeting-{item.number}.ics", meeting_ics(item, ctx.settings), "text/calendar"
     )
@@ -265,7 +277,11 @@ async def invite(ctx: Context, id: str, users: str) -> None:
     item = await _find(ctx, id)
     await _require_scheduler(ctx, item.organizer)
     added = [_user(u, ctx.sender) for u in users.split()]
+    require_mail_out(ctx, added)
     item.invitees = json.dumps(list(dict.fromkeys([*invitees_of(item), *added])))
     item.sequence += 1
     await ctx.repos.meetings.save(item)
     await announce(ctx, item)
+    note = failure_note(ctx, await mail_invitations(ctx, item, [a for a in added if is_address(a)]))
+    if note:
+        await ctx.reply(note)

@@ -64,13 +64,14 @@ def event_uid(room_id: str, meeting_id: str, server_name: str) -> str:
     return f"sotong-{room}-{meeting_id}@{server_name}"
 
 
-def calendar_bytes(events: Iterable[MeetingEvent], name: str) -> bytes:
-    """A whole VCALENDAR (METHOD:PUBLISH) with the Seoul VTIMEZONE and `events`, as bytes."""
+def calendar_bytes(events: Iterable[MeetingEvent], name: str, method: str = "PUBLISH") -> bytes:
+    """A whole VCALENDAR (METHOD:PUBLISH; REQUEST or CANCEL for a mailed invitation, iTIP)
+    with the Seoul VTIMEZONE and `events`, as bytes."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     calendar.add("x-wr-calname", name)
     calendar.add("name", name)
     calendar.add("x-wr-timezone", TZID)

@@ -57,7 +57,13 @@ def _people(users: Iterable[str], names: Mapping[str, str] | None) -> tuple[str,
     names = names or {}
     users = tuple(users)
     plain = ", ".join(names.get(user, user) for user in users)
-    return plain, ", ".join(user_pill(user, names.get(user)) for user in users)
+    html = (user_pill(u, names.get(u)) if u.startswith("@") else esc(u) for u in users)
+    return plain, ", ".join(html)
+
+
+def _matrix_ids(users: Iterable[str]) -> tuple[str, ...]:
+    """Who can be mentioned: Matrix ids, not invitees who are mail addresses."""
+    return tuple(user for user in users if user.startswith("@"))
 
 
 def _rows(
@@ -103,7 +109,7 @@ def announcement(
     return Notice(
         plain,
         f"<p><b>{esc(head)}</b></p><ul>{rich}</ul><p>{esc(tip)}</p>",
-        tuple(invitees_of(meeting)),
+        _matrix_ids(invitees_of(meeting)),
     )
 
 
@@ -196,4 +202,4 @@ def reminder_notice(
     rich = f'<p>{esc(head)}<br><a href="{esc(link)}">{esc(link)}</a></p>'
     if people:
         rich += f"<p>{who_html}</p>"
-    return Notice(plain, rich, tuple(people))
+    return Notice(plain, rich, _matrix_ids(people))

@@ -14,7 +14,7 @@ from commands.plan.diff import (
     room_changes,
 )
 from commands.plan.file import PlanError, load_plan
-from commands.plan.model import COMMITTEE_KEY, CoreTask, Plan
+from commands.plan.model import COMMITTEE_KEY, CoreTask, Person, Plan
 from commands.plan.nav import chairs_for_node
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Change",
     "CoreTask",
     "LiveRoom",
+    "Person",
     "Plan",
     "PlanError",
     "archive_changes",

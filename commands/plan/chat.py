@@ -85,6 +85,9 @@ async def task(ctx: Context) -> None:
     else:
         rows = _lines_for_core(ctx, plan, core)
         siblings = await _siblings(ctx, plan, core)
+    mail_domain = getattr(ctx.settings, "mail_domain", None)
+    if mail_domain and getattr(ctx.settings, "mail_listen", None):
+        rows.append((ctx.t("메일 주소", "Mail address"), f"{room.alias_localpart}@{mail_domain}"))
     plain = [f"{k}: {v}" for k, v in rows]
     rich = [f"<li><b>{esc(k)}</b>: {esc(v)}</li>" for k, v in rows]
     if siblings:

@@ -8,7 +8,8 @@ Shape (every table and field; `?` marks optional ones, `…` free text):
     [committee]       chairs, members?, name_ko?, name_en?, description?, description_en?
                       (required with chairs when committee_room is true)
     [offices]         office key = "Korean name", e.g. sejong = "정부세종청사"
-    [[directory]]     user ("@kim:localhost"), name, ministry, office (an [offices] key)
+    [[directory]]     user ("@kim:localhost"), name, ministry, office (an [offices] key),
+                      email? (mail from it is theirs, and allowed into task rooms)
     [[goals]]         key, name_ko, name_en, description?, description_en?, core_tasks
       [[goals.core_tasks]]                  … the same names, encrypted?, access?,
                                             wg = { chairs = [...], members? = [...] }
@@ -77,7 +78,7 @@ _NAMES = {"key", "name_ko", "name_en", "description", "description_en"}
 _TOP = {"plan", "committee", "offices", "directory", "goals"}
 _PLAN = _NAMES | {"committee_room", "encrypted", "access", "illustrative_note"}
 _COMMITTEE = (_NAMES - {"key"}) | {"chairs", "members"}
-_PERSON = {"user", "name", "ministry", "office"}
+_PERSON = {"user", "name", "ministry", "office", "email"}
 _GOAL = _NAMES | {"core_tasks"}
 _CORE = _NAMES | {"wg", "encrypted", "access", "unit_tasks"}
 _UNIT = _NAMES | {"room", "encrypted", "detailed"}
@@ -212,7 +213,8 @@ class _Builder:
             if office and self.office_keys is not None and office not in self.office_keys:
                 known = ", ".join(sorted(self.office_keys))
                 self.r.problem((*path, "office"), f"unknown office {office!r} (known: {known})")
-            people.append(Person(user, name, ministry, office))
+            email = self.r.text(item, path, "email", required=False)
+            people.append(Person(user, name, ministry, office, email.strip().lower()))
         return tuple(people)
 
     def committee(self, data: Mapping[str, Any], required: bool) -> Committee:

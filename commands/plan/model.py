@@ -23,12 +23,14 @@ COMMITTEE_KEY = "committee"
 
 @dataclass(frozen=True)
 class Person:
-    """Someone the plan names: a Matrix user id with a name, a ministry and an office key."""
+    """Someone the plan names: a Matrix user id with a name, a ministry and an office key;
+    `email`, when given, is their mail address (mail from it is theirs, and allowed)."""
 
     user_id: str
     name: str
     ministry: str
     office: str
+    email: str = ""
 
 
 @dataclass(frozen=True)

@@ -104,3 +104,23 @@ def test_digest_time_and_quiet_mode_are_validated() -> None:
         settings_from_mapping({**GOOD, "DIGEST_TIME": "24:00", "DIGEST_QUIET": "loud"})
     problems = "\n".join(caught.value.problems)
     assert "DIGEST_TIME: '24:00'" in problems and "DIGEST_QUIET: 'loud'" in problems
+
+
+def test_mail_settings_are_off_by_default_and_validated() -> None:
+    assert settings_from_mapping(GOOD).mail_listen is None
+    settings = settings_from_mapping(
+        {
+            **GOOD,
+            "MAIL_LISTEN": "127.0.0.1:2525",
+            "MAIL_DOMAIN": "Sotong.Example.go.kr",
+            "MAIL_ALLOWED_SENDERS": "MOEF.go.kr, partner@corp.kr",
+        }
+    )
+    assert settings.mail_domain == "sotong.example.go.kr"
+    assert settings.mail_allowed_senders == ("moef.go.kr", "partner@corp.kr")
+    assert settings.mail_max_bytes == 10 * 1024 * 1024
+    with pytest.raises(ConfigError) as caught:
+        settings_from_mapping({**GOOD, "MAIL_LISTEN": "2525", "MAIL_MAX_BYTES": "10"})
+    problems = "\n".join(caught.value.problems)
+    assert "MAIL_LISTEN: '2525'" in problems and "MAIL_DOMAIN: required" in problems
+    assert "MAIL_MAX_BYTES" in problems
