@@ -22,17 +22,15 @@ from commands.records import (
     audit,
     card,
     ensure_here,
-    listing,
     people,
     place_of,
     record_id,
     record_text,
+    reply_list,
 )
 from commands.render import Notice, esc, permalink, shown
 from storage.disputes import RESOLVED, WITHDRAWN, DisputeRecord, Position
 from storage.records import NewRecord
-
-LIST_LIMIT = 30
 
 dispute = group(
     "dispute",
@@ -147,12 +145,7 @@ async def list_disputes(ctx: Context, view: str) -> None:
     found = await ctx.repos.disputes.disputes([ctx.room_id], include_closed=everything)
     title = ctx.t("이견", "Disagreements") if everything else ctx.t("진행 중인 이견", "Open")
     title = f"{title} ({len(found)})"
-    if not found:
-        await ctx.reply(Notice.plain(f"{title}: {ctx.t('없음', 'none')}"))
-        return
-    more = len(found) - LIST_LIMIT
-    note = ctx.t(f"외 {more}건", f"+{more} more") if more > 0 else None
-    await ctx.reply(listing(title, [line(ctx, r) for r in found[:LIST_LIMIT]], note))
+    await reply_list(ctx, title, found, lambda record: line(ctx, record))
 
 
 @dispute.command(

@@ -19,6 +19,7 @@ from commands.records.shared import (
     place_of,
     record_id,
     record_text,
+    reply_list,
     time_text,
     user_id,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "place_of",
     "record_id",
     "record_text",
+    "reply_list",
     "time_text",
     "user_id",
 ]

@@ -20,13 +20,13 @@ from commands.records.shared import (
     day_text,
     ensure_here,
     list_text,
-    listing,
     local_today,
     parse_day,
     people,
     place_of,
     record_id,
     record_text,
+    reply_list,
     require,
     time_text,
     user_id,
@@ -40,7 +40,6 @@ VIEWS = {
     "open": "open", "진행": "open", "mine": "mine", "내": "mine", "내것": "mine",
     "overdue": "overdue", "지연": "overdue", "all": "all", "전체": "all",
 }  # fmt: skip
-LIST_LIMIT = 30
 OWNERS_ROLE = Text("담당자", "its owners")
 
 
@@ -173,12 +172,7 @@ async def list_actions(ctx: Context, view: str) -> None:
         "all": Text("모든 할 일", "All actions"),
     }
     title = f"{titles[view].pick(ctx.lang)} ({len(found)})"
-    if not found:
-        await ctx.reply(Notice.plain(f"{title}: {ctx.t('없음', 'none')}"))
-        return
-    more = len(found) - LIST_LIMIT
-    note = ctx.t(f"외 {more}건", f"+{more} more") if more > 0 else None
-    await ctx.reply(listing(title, [_line(ctx, r, today) for r in found[:LIST_LIMIT]], note))
+    await reply_list(ctx, title, found, lambda record: _line(ctx, record, today))
 
 
 @action.command(

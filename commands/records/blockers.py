@@ -20,18 +20,17 @@ from commands.records.shared import (
     day_text,
     ensure_here,
     list_text,
-    listing,
     people,
     place_of,
     record_id,
     record_text,
+    reply_list,
     require,
     time_text,
 )
 from commands.render import Notice, esc, permalink, shown
 from storage.records import BlockerRecord, NewRecord
 
-LIST_LIMIT = 30
 OPENER_ROLE = Text("제기한 사람", "whoever raised it")
 
 blocker = group(
@@ -201,9 +200,4 @@ async def list_blockers(ctx: Context, view: str) -> None:
     found = await ctx.repos.records.blockers([ctx.room_id], include_resolved=everything)
     title = ctx.t("장애", "Blockers") if everything else ctx.t("미해결 장애", "Open blockers")
     title = f"{title} ({len(found)})"
-    if not found:
-        await ctx.reply(Notice.plain(f"{title}: {ctx.t('없음', 'none')}"))
-        return
-    more = len(found) - LIST_LIMIT
-    note = ctx.t(f"외 {more}건", f"+{more} more") if more > 0 else None
-    await ctx.reply(listing(title, [_line(ctx, r) for r in found[:LIST_LIMIT]], note))
+    await reply_list(ctx, title, found, lambda record: _line(ctx, record))

@@ -14,6 +14,7 @@ from commands.errors import Conflict, NotFound, UserInputError
 from commands.framework import Arg, Command, Role
 from commands.i18n import Text
 from commands.records.shared import (
+    LIST_LIMIT,
     audit,
     card,
     day_text,
@@ -28,7 +29,6 @@ from commands.render import Notice, esc, permalink
 from commands.when import parse_when
 from storage.records import DecisionRecord, NewRecord
 
-LIST_LIMIT = 30
 HELP = Text(
     "작업그룹의 결정: 추가, 목록 (메시지에 답장으로 !결정 하면 그 메시지를 결정으로 기록)",
     "Working-group decisions: add, list (reply to a message with !decision to record it).",

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from commands.context import Context
@@ -186,6 +187,8 @@ def card(title: str, text: str, rows: list[tuple[str, str, str]]) -> tuple[str, 
     return "\n".join(plain), "<p>" + "<br>".join(rich) + "</p>"
 
 
+LIST_LIMIT = 30
+"""Records a list reply shows; the rest are counted ("+N more")."""
 LIST_TEXT_LIMIT = 200
 """A record's text in a list line; the card, `show` and the export keep all of it."""
 
@@ -205,6 +208,19 @@ def record_text(ctx: Context, text: str) -> str:
             f"The text is too long ({len(text):,} characters). Keep it under {limit:,}.",
         )
     return text
+
+
+async def reply_list(
+    ctx: Context, title: str, records: Sequence[Any], line: Callable[[Any], tuple[str, str]]
+) -> None:
+    """Answer with a list: `title`, the first `LIST_LIMIT` records as lines and "+N more",
+    or "none" when there are none."""
+    if not records:
+        await ctx.reply(Notice.plain(f"{title}: {ctx.t('없음', 'none')}"))
+        return
+    more = len(records) - LIST_LIMIT
+    note = ctx.t(f"외 {more}건", f"+{more} more") if more > 0 else None
+    await ctx.reply(listing(title, [line(record) for record in records[:LIST_LIMIT]], note))
 
 
 def listing(title: str, lines: list[tuple[str, str]], note: str | None = None) -> Notice:
