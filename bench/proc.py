@@ -15,10 +15,10 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory in MiB."""
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """Resident memory in MiB (`VmHWM`: the peak so far)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 

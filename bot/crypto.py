@@ -130,6 +130,8 @@ class DeviceTrust:
         room = self.client.rooms.get(room_id)
         if not self.enabled or room is None or not room.encrypted:
             return
+        if not room.members_synced:  # a room restored from the database (bot/warm_start.py)
+            await self.client.joined_members(room_id)
         await self._query_keys()
         self.apply()
 

@@ -19,11 +19,13 @@ from nio import (
 )
 from nio.store import DefaultStore
 
+from bot import nio_speedups
 from bot.config import Settings
 from bot.crypto import DeviceTrust
 from bot.dispatch import Dispatcher
 from bot.identity import IdentityState
 from bot.sync import SYNC_FILTER, SyncProcessor
+from bot.warm_start import ROOM_STATE_VERSION, restore_rooms
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,7 @@ def make_client(
         request_timeout=SYNC_TIMEOUT_MS / 1000 + 30,
     )
     store_path.mkdir(parents=True, exist_ok=True)
+    nio_speedups.install()
     return kind(settings.homeserver, settings.user_id, store_path=str(store_path), config=config)
 
 
@@ -136,6 +139,8 @@ class SyncLoop:
         self.synced_once = asyncio.Event()
         self.sync_filter: str | dict[str, object] = SYNC_FILTER
         self.fresh_install = False
+        self.full_state_first = True
+        """False when a restart rebuilt nio's rooms from the database (bot/warm_start.py)."""
         self._position_saved_at: float | None = None
         self._unsaved_position: str | None = None
 
@@ -151,6 +156,9 @@ class SyncLoop:
         self.fresh_install = since is None
         if since is None:
             log.info("fresh install: skipping room history, old commands are not answered")
+        elif stored is not None and stored.state_version >= ROOM_STATE_VERSION:
+            await restore_rooms(self.client, self.repos.rooms)
+            self.full_state_first = False
         bookkeeping: asyncio.Task[None] | None = None
         while not self.stopping.is_set():
             response = await self._sync_once(since)
@@ -158,6 +166,10 @@ class SyncLoop:
                 continue
             try:
                 await self.processor.process(response, since)
+                if not self.synced_once.is_set() and self.full_state_first:
+                    await self.repos.sessions.save_state_version(
+                        self.settings.user_id, ROOM_STATE_VERSION
+                    )
                 await self.processor.dispatcher.let_commands_answer(ANSWER_HEAD_START_SECONDS)
                 if bookkeeping is not None:
                     await bookkeeping
@@ -204,15 +216,16 @@ class SyncLoop:
         self._unsaved_position = None
 
     async def _sync_once(self, since: str | None) -> SyncResponse | None:
-        """One sync; the first of each start asks for the full state, so the client knows
-        every joined room again (nio keeps rooms only in memory) before anything is sent."""
+        """One sync; the first of a start asks for the full state, so the client knows every
+        joined room again (nio keeps rooms only in memory) before anything is sent, unless
+        the rooms were rebuilt from the database."""
         timeout = 0 if since is None or not self.synced_once.is_set() else SYNC_TIMEOUT_MS
         sync = asyncio.create_task(
             self.client.sync(
                 timeout=timeout,
                 since=since,
                 sync_filter=self.sync_filter,
-                full_state=not self.synced_once.is_set() or None,
+                full_state=(self.full_state_first and not self.synced_once.is_set()) or None,
             )
         )
         stop = asyncio.create_task(self.stopping.wait())

@@ -19,6 +19,7 @@ from nio import (
     ReactionEvent,
     RedactionEvent,
     RoomCreateEvent,
+    RoomEncryptionEvent,
     RoomMemberEvent,
     RoomMessagesResponse,
     RoomMessageText,
@@ -193,6 +194,8 @@ class SyncProcessor:
                 state.creators = privileged_creators(event.source) or state.creators
             elif isinstance(event, RoomNameEvent):
                 state.name = str(event.name)
+            elif isinstance(event, RoomEncryptionEvent):
+                state.encrypted = True
             elif isinstance(event, PowerLevelsEvent):
                 users = {user: int(level) for user, level in event.power_levels.users.items()}
                 state.power = (users, int(event.power_levels.defaults.users_default))
@@ -208,6 +211,8 @@ class SyncProcessor:
                 await self.dispatcher.repos.rooms.set_creators(room_id, creators)
         elif isinstance(event, RoomNameEvent):
             await self.dispatcher.repos.rooms.set_name(room_id, str(event.name))
+        elif isinstance(event, RoomEncryptionEvent):
+            await self.dispatcher.repos.rooms.set_encrypted(room_id)
         elif isinstance(event, PowerLevelsEvent):
             users = dict(event.power_levels.users)
             await self.dispatcher.on_power_levels(

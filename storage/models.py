@@ -26,6 +26,9 @@ class BotSession(SQLModel, table=True):
     access_token: str = Field(max_length=512)
     device_id: str = Field(max_length=255)
     next_batch: str | None = Field(default=None, max_length=512)
+    state_version: int = Field(default=0)
+    """The room state the database holds: `ROOM_STATE_VERSION` once a full-state sync has been
+    stored by a bot that keeps all it needs to restart from the database."""
     updated_at: datetime = _ts(nullable=False)
 
 

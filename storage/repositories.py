@@ -77,6 +77,15 @@ class SessionRepository:
         if rowcount == 0:
             raise LookupError(f"no stored session for {user_id}")
 
+    async def save_state_version(self, user_id: str, version: int) -> None:
+        """The database now holds every joined room's state as of `version` (see BotSession)."""
+        async with self.db.session() as session:
+            await session.execute(
+                update(BotSession)
+                .where(_SESSIONS.c.user_id == user_id)
+                .values(state_version=version)
+            )
+
 
 class EventLedger:
     """Claims event ids so that each event is handled exactly once, even across restarts.
@@ -174,6 +183,20 @@ class RoomRepository:
         async with self.db.session() as session:
             room = await session.get(Room, room_id)
             return room.name if room else None
+
+    async def set_encrypted(self, room_id: str) -> None:
+        """Encryption, once on, stays on (the spec allows no way back)."""
+        values = {"room_id": room_id, "encrypted": True, "updated_at": utcnow()}
+        async with self.db.session() as session:
+            await upsert(session, Room.__table__, values, ["room_id"])
+
+    async def joined_rooms(self) -> list[tuple[str, bool]]:
+        """(room id, encrypted) of every room the bot is in, as its syncs left them."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                select(Room.room_id, Room.encrypted).where(Room.joined.is_(True))
+            )
+            return [(str(room_id), bool(encrypted)) for room_id, encrypted in result.all()]
 
     async def joined_count(self) -> int:
         async with self.db.session() as session:

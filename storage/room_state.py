@@ -35,6 +35,7 @@ class RoomState:
     power: tuple[dict[str, int], int] | None = None
     """(explicit user levels, users_default)"""
     joined: bool | None = None
+    encrypted: bool | None = None
 
 
 def _room_row(state: RoomState, now: datetime) -> dict[str, Any]:
@@ -47,6 +48,8 @@ def _room_row(state: RoomState, now: datetime) -> dict[str, Any]:
         row["users_default_power"] = state.power[1]
     if state.joined is not None:
         row["joined"] = state.joined
+    if state.encrypted:
+        row["encrypted"] = True
     return row
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,32 @@ async def test_first_start_of_a_fresh_install_skips_history(
         await asyncio.sleep(1.0)
     replies = await lee.replies(room_id, bot_user)
     assert old not in replies and len(replies[new]) == 1
+
+
+def _state_version(data_dir: Path, value: int | None = None) -> int:
+    """The stored state version; set first when `value` is given (as an older bot left it)."""
+    with sqlite3.connect(data_dir / "sotong.db") as connection:
+        if value is not None:
+            connection.execute("UPDATE bot_session SET state_version = ?", (value,))
+        return int(connection.execute("SELECT state_version FROM bot_session").fetchone()[0])
+
+
+async def test_a_restart_reads_rooms_from_the_database_once_it_holds_them(
+    synapse: HomeserverConfig, officials: dict[str, Official], bot_user: str, tmp_path: Path
+) -> None:
+    """A database an older bot kept lacks encryption flags: its first restart reads the full
+    state once; later restarts take the rooms from the database and still answer."""
+    kim, lee = officials["kim"], officials["lee"]
+    settings = bot_settings(synapse, tmp_path)
+    async with running_bot(settings, tmp_path):
+        room_id = await _room_with_bot(kim, lee, bot_user, "재시작 상태 시험")
+    _state_version(tmp_path, 0)
+    asked = await lee.send(room_id, "!ping")
+    async with running_bot(settings, tmp_path) as bot:
+        assert bot.loop.full_state_first
+        await lee.wait_reply(room_id, asked, bot_user)
+    assert _state_version(tmp_path) == 1
+    again = await lee.send(room_id, "!ping")
+    async with running_bot(settings, tmp_path) as bot:
+        assert not bot.loop.full_state_first and room_id in bot.client.rooms
+        await lee.wait_reply(room_id, again, bot_user)

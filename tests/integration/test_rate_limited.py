@@ -10,11 +10,18 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 import pytest_asyncio
 
 from bot.cli.provision import run_provision
-from bot.dev.synapse import HomeserverConfig, default_synapse_venv, launch_homeserver, register_user
+from bot.dev.synapse import (
+    HomeserverConfig,
+    default_synapse_venv,
+    launch_homeserver,
+    login,
+    register_user,
+)
 from storage.db import Database
 from storage.plan_rooms import PlanRoomRepository
 from tests.support.officials import PASSWORD, bot_settings, make_official, running_bot
@@ -74,3 +81,44 @@ async def test_provisioning_and_a_command_burst_on_a_rate_limited_homeserver(
     finally:
         await kim.client.close()
         await lee.client.close()
+
+
+async def _statuses(base: str, token: str, room_id: str, count: int, tag: str) -> list[int]:
+    """HTTP statuses of `count` messages sent back to back (no retries)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    statuses = []
+    async with aiohttp.ClientSession() as session:
+        for number in range(count):
+            url = f"{base}/_matrix/client/v3/rooms/{room_id}/send/m.room.message/{tag}{number}"
+            body = {"msgtype": "m.notice", "body": f"{tag} {number}"}
+            async with session.put(url, json=body, headers=headers) as response:
+                statuses.append(response.status)
+    return statuses
+
+
+async def test_the_readmes_rate_limit_exemption_lifts_the_limit_for_the_bot_account(
+    limited: HomeserverConfig,
+) -> None:
+    """README, "Running at scale": the admin API call that exempts the bot account."""
+    base, secret = limited.base_url, limited.shared_secret
+    bot_user = await register_user(base, secret, "exempt_bot", PASSWORD)
+    admin_user = await register_user(base, secret, "exempt_admin", PASSWORD, admin=True)
+    bot_token, _ = await login(base, bot_user, PASSWORD)
+    admin_token, _ = await login(base, admin_user, PASSWORD)
+    async with aiohttp.ClientSession() as session:
+        headers = {"Authorization": f"Bearer {bot_token}"}
+        url = f"{base}/_matrix/client/v3/createRoom"
+        async with session.post(url, json={"name": "면제 시험"}, headers=headers) as response:
+            room_id = (await response.json())["room_id"]
+    assert 429 in await _statuses(base, bot_token, room_id, 8, "before")
+    url = f"{base}/_synapse/admin/v1/users/{bot_user}/override_ratelimit"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            url,
+            json={"messages_per_second": 0, "burst_count": 0},
+            headers={"Authorization": f"Bearer {admin_token}"},
+        ) as response,
+    ):
+        assert response.status == 200, await response.text()
+    assert await _statuses(base, bot_token, room_id, 20, "after") == [200] * 20

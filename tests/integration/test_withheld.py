@@ -18,12 +18,13 @@ from nio import (
     UnknownToDeviceEvent,
 )
 
+from bot.dev.conversation import wait_membership
 from bot.dev.synapse import HomeserverConfig, register_user
-from tests.integration.test_encrypted import (
+from tests.support.crypto_officials import (
     ENCRYPTION,
     CryptoOfficial,
-    _close,
-    _crypto_official,
+    close_official,
+    crypto_official,
 )
 from tests.support.officials import PASSWORD, bot_settings, running_bot
 
@@ -89,8 +90,8 @@ async def test_an_excluded_device_is_told_once_per_session_that_its_key_was_with
     server = (synapse.base_url, synapse.shared_secret)
     allowed_id = await register_user(*server, "withheld_kim", PASSWORD)
     outsider_id = await register_user(*server, "withheld_outsider", PASSWORD)
-    official = await _crypto_official(synapse, allowed_id, tmp_path / "kim", "kim phone")
-    person = await _crypto_official(synapse, outsider_id, tmp_path / "outsider", "outsider")
+    official = await crypto_official(synapse, allowed_id, tmp_path / "kim", "kim phone")
+    person = await crypto_official(synapse, outsider_id, tmp_path / "outsider", "outsider")
     outsider = Outsider(person, bot_user)
     settings = bot_settings(synapse, tmp_path / "bot", ALLOWED_INVITERS=allowed_id)
     created = await official.client.room_create(
@@ -127,5 +128,51 @@ async def test_an_excluded_device_is_told_once_per_session_that_its_key_was_with
             (third.session_id, "m.blacklisted"),
         ]
     finally:
-        await _close(person)
-        await _close(official)
+        await close_official(person)
+        await close_official(official)
+
+
+async def test_members_are_judged_before_a_key_goes_out_in_a_room_encrypted_after_a_restart(
+    synapse: HomeserverConfig, bot_user: str, tmp_path: Path
+) -> None:
+    """A restart takes its rooms from the database, without their members. When such a room
+    turns encrypted, its members are read and their devices judged before the first room key
+    goes out: an outsider who was always in the room gets no key."""
+    server = (synapse.base_url, synapse.shared_secret)
+    allowed_id = await register_user(*server, "late_kim", PASSWORD)
+    outsider_id = await register_user(*server, "late_outsider", PASSWORD)
+    official = await crypto_official(synapse, allowed_id, tmp_path / "kim", "kim phone")
+    person = await crypto_official(synapse, outsider_id, tmp_path / "outsider", "outsider")
+    outsider = Outsider(person, bot_user)
+    settings = bot_settings(synapse, tmp_path / "bot", ALLOWED_INVITERS=allowed_id)
+    created = await official.client.room_create(
+        name="재시작 뒤 암호화", invite=[bot_user, outsider_id]
+    )
+    assert isinstance(created, RoomCreateResponse)
+    room_id = created.room_id
+    try:
+        await person.client.join(room_id)
+        async with running_bot(settings, tmp_path / "bot"):
+            await wait_membership(official.client, room_id, bot_user, "join", timeout=30)
+            asked = await official.send(room_id, "!ping")
+            assert (await official.reply_to(asked))["content"]["body"] == "pong"
+        async with running_bot(settings, tmp_path / "bot") as bot:
+            assert not bot.loop.full_state_first
+            await official.client.room_put_state(
+                room_id, "m.room.encryption", ENCRYPTION["content"]
+            )
+            await _until_encrypted(bot.client, room_id)
+            await official.until_encrypted(room_id)
+            unreadable = await _ping(official, outsider, room_id)
+            await outsider.until("a withheld notice", outsider.withheld)
+        assert [w["session_id"] for w in outsider.withheld()] == [unreadable.session_id]
+    finally:
+        await close_official(person)
+        await close_official(official)
+
+
+async def _until_encrypted(client: Any, room_id: str) -> None:
+    deadline = time.monotonic() + 30
+    while not getattr(client.rooms.get(room_id), "encrypted", False):
+        assert time.monotonic() < deadline, f"the bot never saw {room_id} turn encrypted"
+        await asyncio.sleep(0.2)
