@@ -111,6 +111,35 @@ async def cold_start(official: AsyncClient, bot: str, room_id: str, started: flo
     return float("nan")
 
 
+async def ping_latency(official: AsyncClient, room_id: str, pings: int) -> tuple[float, float]:
+    """p50 and p95 of `!ping` round trips (ms), seen in the official's own sync."""
+    prober = Official(official)
+    syncing = asyncio.create_task(official.sync_forever(timeout=30_000))
+    try:
+        await asyncio.sleep(1.0)
+        samples = [await prober.ping(room_id, timeout=600) for _ in range(pings)]
+    finally:
+        official.stop_sync_forever()
+        syncing.cancel()
+    p50, p95, _ = percentiles(samples)
+    return p50, p95
+
+
+async def floor_latency(
+    base: str, bot: str, official: AsyncClient, room_id: str, pings: int
+) -> tuple[float, float]:
+    """The same, answered by the barest nio echo bot (bench/floor_echo.py) of the same
+    account in the same rooms: what the homeserver's own cost per command is at this size."""
+    script = ROOT / "bench" / "floor_echo.py"
+    process = subprocess.Popen([sys.executable, str(script), base, f"@{bot}:localhost", PASSWORD])
+    try:
+        await cold_start(official, bot, room_id, time.monotonic())  # its initial sync is done
+        return await ping_latency(official, room_id, pings)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
 async def running_costs(pid: int, official: AsyncClient, room_id: str, pings: int) -> dict:
     """Idle CPU, CPU per ordinary message, `!ping` latency: Sotong settled in every room."""
     before = cpu_seconds(pid)
@@ -122,14 +151,7 @@ async def running_costs(pid: int, official: AsyncClient, room_id: str, pings: in
         await asyncio.sleep(0.25)
     await asyncio.sleep(1.0)
     message_cpu = (1000 * (cpu_seconds(pid) - before) - idle * (MESSAGES * 0.25 + 1)) / MESSAGES
-    prober = Official(official)
-    syncing = asyncio.create_task(official.sync_forever(timeout=30_000))
-    try:
-        await asyncio.sleep(1.0)
-        samples = [await prober.ping(room_id) for _ in range(pings)]
-    finally:
-        syncing.cancel()
-    p50, p95, _ = percentiles(samples)
+    p50, p95 = await ping_latency(official, room_id, pings)
     return {"idle": idle, "message": message_cpu, "p50": p50, "p95": p95}
 
 
@@ -159,11 +181,13 @@ async def measure(
         process.terminate()
         process.wait(timeout=120)
         initial, bare = await bare_syncs(base, secret, bot)
+        floor_p50, floor_p95 = await floor_latency(base, bot, official, probe_rooms[0], pings)
     finally:
         await official.close()
     return {
         "cold": cold, "initial": initial, "restart": restart, "bare": bare, "rss": rss,
         "restart_cpu": restart_cpu, "cold_peak": cold_peak, **costs,
+        "floor_p50": floor_p50, "floor_p95": floor_p95,
     }  # fmt: skip
 
 
@@ -174,7 +198,8 @@ def report(size: int, f: dict[str, float]) -> None:
         f" {f['bare']:.1f} s, x{f['restart'] / f['bare']:.2f}; {f['restart_cpu']:.1f} s CPU);"
         f" RSS {f['rss']:.0f} MB (peak in the cold start {f['cold_peak']:.0f} MB);"
         f" idle {f['idle']:.1f} ms CPU/s; {f['message']:.1f} ms CPU per ordinary message;"
-        f" !ping p50 {f['p50']:.0f} ms, p95 {f['p95']:.0f} ms",
+        f" !ping p50 {f['p50']:.0f} ms, p95 {f['p95']:.0f} ms (bare echo bot of the same"
+        f" account {f['floor_p50']:.0f} / {f['floor_p95']:.0f} ms)",
         flush=True,
     )
 
@@ -186,7 +211,9 @@ def growth(sizes: list[int], results: dict[int, dict[str, float]]) -> None:
         f"x{high['restart'] / low['restart']:.1f} (bare x{high['bare'] / low['bare']:.1f}), "
         f"cold start x{high['cold'] / low['cold']:.1f}, RSS x{high['rss'] / low['rss']:.2f} "
         f"(cold peak x{high['cold_peak'] / low['cold_peak']:.2f}), "
-        f"!ping p50 x{high['p50'] / low['p50']:.2f}, p95 x{high['p95'] / low['p95']:.2f}"
+        f"!ping p50 x{high['p50'] / low['p50']:.2f}, p95 x{high['p95'] / low['p95']:.2f} "
+        f"(bare echo bot x{high['floor_p50'] / low['floor_p50']:.2f}, "
+        f"x{high['floor_p95'] / low['floor_p95']:.2f})"
     )
 
 

@@ -18,6 +18,7 @@ from nio import (
     UnknownToDeviceEvent,
 )
 
+from bot.config import Settings
 from bot.dev.conversation import wait_membership
 from bot.dev.synapse import HomeserverConfig, register_user
 from tests.support.crypto_officials import (
@@ -84,16 +85,24 @@ async def _marker(official: CryptoOfficial, outsider: Outsider) -> None:
     await outsider.until("the marker", lambda: any(e["type"] == MARKER for e in outsider.to_device))
 
 
+async def _kim_and_outsider(
+    synapse: HomeserverConfig, bot_user: str, tmp_path: Path, prefix: str
+) -> tuple[CryptoOfficial, Outsider, Settings]:
+    """An allowed official, an outsider the policy excludes, and the bot's settings."""
+    server = (synapse.base_url, synapse.shared_secret)
+    allowed_id = await register_user(*server, f"{prefix}_kim", PASSWORD)
+    outsider_id = await register_user(*server, f"{prefix}_outsider", PASSWORD)
+    official = await crypto_official(synapse, allowed_id, tmp_path / "kim", "kim phone")
+    person = await crypto_official(synapse, outsider_id, tmp_path / "outsider", "outsider")
+    settings = bot_settings(synapse, tmp_path / "bot", ALLOWED_INVITERS=allowed_id)
+    return official, Outsider(person, bot_user), settings
+
+
 async def test_an_excluded_device_is_told_once_per_session_that_its_key_was_withheld(
     synapse: HomeserverConfig, bot_user: str, tmp_path: Path
 ) -> None:
-    server = (synapse.base_url, synapse.shared_secret)
-    allowed_id = await register_user(*server, "withheld_kim", PASSWORD)
-    outsider_id = await register_user(*server, "withheld_outsider", PASSWORD)
-    official = await crypto_official(synapse, allowed_id, tmp_path / "kim", "kim phone")
-    person = await crypto_official(synapse, outsider_id, tmp_path / "outsider", "outsider")
-    outsider = Outsider(person, bot_user)
-    settings = bot_settings(synapse, tmp_path / "bot", ALLOWED_INVITERS=allowed_id)
+    official, outsider, settings = await _kim_and_outsider(synapse, bot_user, tmp_path, "withheld")
+    person, outsider_id = outsider.person, outsider.person.client.user_id
     created = await official.client.room_create(
         name="배제 기기 안내", invite=[bot_user, outsider_id], initial_state=[ENCRYPTION]
     )
@@ -138,13 +147,8 @@ async def test_members_are_judged_before_a_key_goes_out_in_a_room_encrypted_afte
     """A restart takes its rooms from the database, without their members. When such a room
     turns encrypted, its members are read and their devices judged before the first room key
     goes out: an outsider who was always in the room gets no key."""
-    server = (synapse.base_url, synapse.shared_secret)
-    allowed_id = await register_user(*server, "late_kim", PASSWORD)
-    outsider_id = await register_user(*server, "late_outsider", PASSWORD)
-    official = await crypto_official(synapse, allowed_id, tmp_path / "kim", "kim phone")
-    person = await crypto_official(synapse, outsider_id, tmp_path / "outsider", "outsider")
-    outsider = Outsider(person, bot_user)
-    settings = bot_settings(synapse, tmp_path / "bot", ALLOWED_INVITERS=allowed_id)
+    official, outsider, settings = await _kim_and_outsider(synapse, bot_user, tmp_path, "late")
+    person, outsider_id = outsider.person, outsider.person.client.user_id
     created = await official.client.room_create(
         name="재시작 뒤 암호화", invite=[bot_user, outsider_id]
     )
