@@ -22,13 +22,14 @@ from commands.records import (
     audit,
     card,
     ensure_here,
+    list_view,
     people,
     place_of,
     record_id,
     record_text,
     reply_list,
 )
-from commands.render import Notice, esc, permalink, shown
+from commands.render import Notice, esc, permalink
 from storage.disputes import RESOLVED, WITHDRAWN, DisputeRecord, Position
 from storage.records import NewRecord
 
@@ -122,21 +123,10 @@ async def position(ctx: Context, id: RecordId, text: str) -> None:
     await ctx.reply(dispute_card(ctx, updated, ctx.t("입장 기록", "Position recorded")))
 
 
-def _view(raw: str) -> str:
-    if raw.lower() in ("open", "진행"):
-        return "open"
-    if raw.lower() not in ("all", "전체"):
-        raise UserInputError(
-            f"'{shown(raw, 40)}' 대신 open(진행) 또는 all(전체)을 쓰세요.",
-            f"Use open or all instead of '{shown(raw, 40)}'.",
-        )
-    return "all"
-
-
 @dispute.command(
     "list",
     aliases=("목록",),
-    args=(Arg("view", _view, optional=True, default="open"),),
+    args=(Arg("view", list_view, optional=True, default="open"),),
     help_en="Open disagreements of this room; all for closed ones too.",
 )
 async def list_disputes(ctx: Context, view: str) -> None:

@@ -20,6 +20,7 @@ from commands.records.shared import (
     day_text,
     ensure_here,
     list_text,
+    list_view,
     people,
     place_of,
     record_id,
@@ -28,7 +29,7 @@ from commands.records.shared import (
     require,
     time_text,
 )
-from commands.render import Notice, esc, permalink, shown
+from commands.render import Notice, esc, permalink
 from storage.records import BlockerRecord, NewRecord
 
 OPENER_ROLE = Text("제기한 사람", "whoever raised it")
@@ -179,19 +180,10 @@ def _line(ctx: Context, record: BlockerRecord) -> tuple[str, str]:
     return plain, html
 
 
-def _view(raw: str) -> str:
-    if raw.lower() not in ("all", "전체"):
-        raise UserInputError(
-            f"'{shown(raw, 40)}' 대신 all(전체)을 쓰세요.",
-            f"Use all instead of '{shown(raw, 40)}'.",
-        )
-    return "all"
-
-
 @blocker.command(
     "list",
     aliases=("목록",),
-    args=(Arg("view", _view, optional=True, default="open"),),
+    args=(Arg("view", list_view, optional=True, default="open"),),
     help_en="Open blockers of this room; all for resolved ones too.",
 )
 async def list_blockers(ctx: Context, view: str) -> None:

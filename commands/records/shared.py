@@ -210,6 +210,18 @@ def record_text(ctx: Context, text: str) -> str:
     return text
 
 
+def list_view(raw: str) -> str:
+    """The `view` of a list command: "open" (the default) or "all" (closed ones too)."""
+    if raw.lower() in ("open", "진행"):
+        return "open"
+    if raw.lower() not in ("all", "전체"):
+        raise UserInputError(
+            f"'{shown(raw, 40)}' 대신 open(진행) 또는 all(전체)을 쓰세요.",
+            f"Use open or all instead of '{shown(raw, 40)}'.",
+        )
+    return "all"
+
+
 async def reply_list(
     ctx: Context, title: str, records: Sequence[Any], line: Callable[[Any], tuple[str, str]]
 ) -> None:
